@@ -1,0 +1,59 @@
+/**
+ * `npm run user:add -- <email> <password> [--first-name F] [--last-name L]` and
+ * `npm run user:list`: manage the users of the database at `DB_PATH`.
+ *
+ * @module
+ */
+import { parseArgs } from 'node:util';
+import { database, DatabaseOpenError } from './db.ts';
+import { DuplicateEmailError, User } from './models/user.ts';
+
+const usage = `usage: npm run user:add -- <email> <password> [--first-name F] [--last-name L]
+       npm run user:list`;
+
+/** Creates a user and returns it; throws on a taken email. */
+async function addUser(args: string[]): Promise<User> {
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { 'first-name': { type: 'string' }, 'last-name': { type: 'string' } },
+  });
+  const [email, password, ...extra] = positionals;
+  if (!email || !password || extra.length > 0) throw new UsageError('give exactly one email and one password');
+  const user = new User();
+  user.email = email;
+  user.firstName = values['first-name'] ?? null;
+  user.lastName = values['last-name'] ?? null;
+  await user.setPassword(password);
+  user.save();
+  return user;
+}
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...args] = argv;
+  database();
+  if (command === 'add') {
+    const user = await addUser(args);
+    console.log(user.id);
+  } else if (command === 'list') {
+    const users = User.all();
+    for (const user of users) console.log(`${user.id}  ${user.email}  ${user.displayName()}`);
+    if (users.length === 0) console.log('no users (npm run user:add -- <email> <password>)');
+  } else {
+    throw new UsageError(`unknown command "${command ?? ''}"`);
+  }
+}
+
+try {
+  await main(process.argv.slice(2));
+} catch (error) {
+  // One line, never the password: parseArgs and our own errors say what is wrong.
+  const known = error instanceof UsageError || error instanceof DuplicateEmailError || error instanceof DatabaseOpenError;
+  const parseError = (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+  if (!known && !parseError) throw error;
+  console.error(`error: ${(error as Error).message}`);
+  if (error instanceof UsageError || parseError) console.error(usage);
+  process.exit(1);
+}

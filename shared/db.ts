@@ -1,0 +1,83 @@
+/**
+ * The SQLite database: opened once per process, schema created on open.
+ *
+ * @module
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { loadConfig } from './config.ts';
+
+/** An open better-sqlite3 connection. */
+export type Db = Database.Database;
+
+/** The database could not be opened; the message is one line that names the file. */
+export class DatabaseOpenError extends Error {
+  override name = 'DatabaseOpenError';
+}
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS users (
+    id TEXT PRIMARY KEY,
+    -- COLLATE NOCASE: Bob@hbtn.io and bob@hbtn.io are the same account.
+    email TEXT UNIQUE COLLATE NOCASE,
+    password TEXT,
+    first_name TEXT,
+    last_name TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS user_sessions (
+    id TEXT PRIMARY KEY,
+    -- Deleting a user deletes their sessions.
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    -- Only a SHA-256 hash of the session id: a copy of the database holds no live cookie.
+    session_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS user_sessions_user_id ON user_sessions(user_id);
+`;
+
+/**
+ * Opens (and creates, with its folder) the SQLite database at `file`.
+ *
+ * @example
+ * const db = openDatabase('/tmp/test.db');
+ */
+export function openDatabase(file: string = loadConfig().dbPath): Db {
+  try {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    const db = new Database(file);
+    // WAL: readers never block the writer, and several processes can share the file.
+    db.pragma('journal_mode = WAL');
+    // Wait up to 5 s for another process's write lock instead of failing with SQLITE_BUSY.
+    db.pragma('busy_timeout = 5000');
+    // With WAL, NORMAL survives a crash of the process (not of the machine) and is much faster.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.exec(SCHEMA);
+    return db;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new DatabaseOpenError(`cannot open the database ${file}: ${reason}`);
+  }
+}
+
+let current: Db | undefined;
+
+/** The process's database connection, opened from `DB_PATH` on first use. */
+export function database(): Db {
+  current ??= openDatabase();
+  return current;
+}
+
+/**
+ * Makes `db` the process's connection (tests use their own temporary files).
+ *
+ * @example
+ * useDatabase(openDatabase(join(tmpdir(), 'test.db')));
+ */
+export function useDatabase(db: Db): void {
+  current = db;
+}
