@@ -35,7 +35,11 @@ type Method = 'get' | 'post' | 'put' | 'delete';
  * @example
  * resource(router, '/users/:id', { get: showUser, put: updateUser, delete: deleteUser });
  */
-export function resource(router: Router, path: string, handlers: Partial<Record<Method, RequestHandler>>): void {
+export function resource(
+  router: Router,
+  path: string,
+  handlers: Partial<Record<Method, RequestHandler | RequestHandler[]>>,
+): void {
   const route = router.route(path);
   const allowed = Object.keys(handlers).map((method) => method.toUpperCase());
   // Express answers HEAD with the GET handler.

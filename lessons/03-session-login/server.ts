@@ -1,0 +1,22 @@
+/**
+ * `npm run lesson:3`: log in with email and password, get a session cookie, log out.
+ *
+ * @module
+ */
+import { runLesson } from '../../shared/server.ts';
+import { pickAuth } from '../01-basic-auth/app.ts';
+import { authTypes, createApp } from './app.ts';
+
+await runLesson(
+  {
+    lesson: 3,
+    title: 'Session login and logout',
+    notes: 'lessons/03-session-login/README.md',
+    tryIt: (url) => [
+      `curl -c jar -d 'email=bob@hbtn.io' -d 'password=H0lbertonSchool98!' ${url}/api/v1/auth_session/login`,
+      `curl -b jar ${url}/api/v1/users/me`,
+      `curl -b jar -c jar -X DELETE ${url}/api/v1/auth_session/logout`,
+    ],
+  },
+  (config) => createApp(pickAuth(authTypes, config, 'session_auth'), config),
+);

@@ -1,0 +1,55 @@
+/**
+ * `POST /api/v1/auth_session/login` and `DELETE /api/v1/auth_session/logout`.
+ *
+ * @module
+ */
+import { Router, type Request, type RequestHandler } from 'express';
+import { formBody, resource } from '../../shared/http.ts';
+import { User } from '../../shared/models/user.ts';
+import type { SessionAuth } from './session-auth.ts';
+
+/** A non-empty text field of a form or JSON body, or null. */
+function field(req: Request, name: string): string | null {
+  const value: unknown = req.body?.[name];
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+/**
+ * The login and logout routes, mounted under `/api/v1`.
+ *
+ * @example
+ * app.use('/api/v1', sessionRouter(auth, config.sessionName));
+ */
+export function sessionRouter(auth: SessionAuth, sessionName: string): Router {
+  const router = Router();
+
+  const login: RequestHandler = async (req, res) => {
+    // A login answer carries a credential: no cache may keep it.
+    res.set('Cache-Control', 'no-store');
+    const email = field(req, 'email');
+    if (!email) return void res.status(400).json({ error: 'email missing' });
+    const password = field(req, 'password');
+    if (!password) return void res.status(400).json({ error: 'password missing' });
+    const [user] = User.search({ email });
+    if (!user) return void res.status(404).json({ error: 'no user found for this email' });
+    if (!(await user.isValidPassword(password))) return void res.status(401).json({ error: 'wrong password' });
+    // Session fixation: never keep an id the client brought; end it and issue a fresh one.
+    auth.destroySession(req);
+    const sessionId = auth.createSession(user.id);
+    res.cookie(sessionName, sessionId, auth.cookieOptions());
+    res.json(user);
+  };
+
+  const logout: RequestHandler = (req, res) => {
+    res.set('Cache-Control', 'no-store');
+    if (!auth.destroySession(req)) return void res.status(404).json({ error: 'Not found' });
+    // The course left the dead cookie in the browser; clear it with the attributes it was set with.
+    res.clearCookie(sessionName, auth.cookieOptions());
+    res.json({});
+  };
+
+  // The course's login form is form-encoded; JSON works too (jsonBody runs app-wide).
+  resource(router, '/auth_session/login', { post: [formBody, login] });
+  resource(router, '/auth_session/logout', { delete: logout });
+  return router;
+}
