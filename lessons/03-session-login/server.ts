@@ -13,6 +13,7 @@ await runLesson(
     title: 'Session login and logout',
     notes: 'lessons/03-session-login/README.md',
     tryIt: (url) => [
+      `open ${url}/ in a browser: the playground page`,
       `curl -c jar -d 'email=bob@hbtn.io' -d 'password=H0lbertonSchool98!' ${url}/api/v1/auth_session/login`,
       `curl -b jar ${url}/api/v1/users/me`,
       `curl -b jar -c jar -X DELETE ${url}/api/v1/auth_session/logout`,

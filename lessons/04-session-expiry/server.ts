@@ -13,6 +13,7 @@ await runLesson(
     title: 'Session expiry',
     notes: 'lessons/04-session-expiry/README.md',
     tryIt: (url) => [
+      `open ${url}/ in a browser: the playground page`,
       `SESSION_DURATION=10 npm run lesson:4   # then, within 10 s and after:`,
       `curl -c jar -d 'email=bob@hbtn.io' -d 'password=H0lbertonSchool98!' ${url}/api/v1/auth_session/login`,
       `curl -b jar ${url}/api/v1/users/me`,

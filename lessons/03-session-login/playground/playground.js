@@ -1,0 +1,45 @@
+// The playground's script: each button sends one request and shows what came back.
+// fetch sends the session cookie by itself: same origin, credentials 'same-origin' (the default).
+const $ = (id) => document.getElementById(id);
+const form = $('login-form');
+
+async function send(method, path, body, contentType) {
+  $('request').textContent = `${method} ${path}`;
+  const headers = contentType ? { 'Content-Type': contentType } : {};
+  let text;
+  try {
+    const res = await fetch(path, { method, headers, body });
+    $('status').textContent = `${res.status} ${res.statusText}`;
+    $('status').className = `status ${res.ok ? 'ok' : 'error'}`;
+    text = await res.text();
+    try {
+      text = JSON.stringify(JSON.parse(text), null, 2);
+    } catch {
+      // not JSON: show it as it came
+    }
+  } catch (error) {
+    $('status').textContent = 'network error';
+    $('status').className = 'status error';
+    text = String(error);
+  }
+  $('body').textContent = text;
+  showCookies();
+}
+
+function showCookies() {
+  $('cookies').textContent = document.cookie === '' ? '(empty)' : document.cookie.split('; ').join('\n');
+}
+
+form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  send('POST', '/api/v1/auth_session/login', new URLSearchParams(new FormData(form)), 'application/x-www-form-urlencoded');
+});
+$('whoami').addEventListener('click', () => send('GET', '/api/v1/users/me'));
+$('logout').addEventListener('click', () => send('DELETE', '/api/v1/auth_session/logout'));
+$('fw-login').addEventListener('click', () => {
+  const body = JSON.stringify({ username: form.email.value, password: form.password.value });
+  send('POST', '/login', body, 'application/json');
+});
+$('fw-protected').addEventListener('click', () => send('GET', '/protected-resource'));
+$('fw-logout').addEventListener('click', () => send('POST', '/logout'));
+showCookies();
