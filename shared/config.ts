@@ -6,6 +6,7 @@
 
 /** A configuration value that cannot be used; the server prints its message and exits. */
 export class ConfigError extends Error {
+  /** Names the error class in stack traces. */
   override name = 'ConfigError';
 }
 
@@ -51,7 +52,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 function parsePort(value: string | undefined): number {
   if (!value) return 5000;
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  // Digits only: Number() would also take "0x1388", "1e3" or " ".
+  if (!/^\d+$/.test(value) || port > 65535) {
     throw new ConfigError(`API_PORT must be a port number from 0 to 65535, got "${value}"`);
   }
   return port;

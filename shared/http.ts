@@ -20,8 +20,15 @@ declare global {
 /** Request bodies above this size are refused with 413: nobody's email needs more. */
 export const bodyLimit = '10kb';
 
+const parseJson: RequestHandler = express.json({ limit: bodyLimit });
+
 /** Parses `application/json` bodies (and leaves `req.body` undefined for anything else). */
-export const jsonBody: RequestHandler = express.json({ limit: bodyLimit });
+export const jsonBody: RequestHandler = (req, res, next) => {
+  // body-parser reads an empty body as {}; it is no JSON at all, so req.body stays undefined
+  // and a route that needs a body answers "Wrong format", as the course does.
+  if (req.headers['content-length'] === '0') return next();
+  parseJson(req, res, next);
+};
 
 /** Parses `application/x-www-form-urlencoded` bodies, as the course's login form sends. */
 export const formBody: RequestHandler = express.urlencoded({ extended: false, limit: bodyLimit });

@@ -50,11 +50,13 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const [scheme, N, r, p, salt, hash] = stored.split('$');
   if (scheme !== 'scrypt' || hash === undefined) return false;
   const expected = Buffer.from(hash, 'base64');
-  const key = await deriveKey(password, Buffer.from(salt, 'base64'), {
-    N: Number(N),
-    r: Number(r),
-    p: Number(p),
-  });
+  let key: Buffer;
+  try {
+    key = await deriveKey(password, Buffer.from(salt, 'base64'), { N: Number(N), r: Number(r), p: Number(p) });
+  } catch {
+    // Cost parameters scrypt refuses (not numbers, N not a power of 2, too much memory).
+    return false;
+  }
   // Constant-time: how long the comparison takes says nothing about where the bytes differ.
   return key.length === expected.length && timingSafeEqual(key, expected);
 }

@@ -100,7 +100,8 @@ export abstract class Base {
    */
   static search<T extends Base>(this: ModelClass<T>, attributes: Record<string, unknown> = {}): T[] {
     const where = Object.keys(attributes).map((name) => {
-      const column = this.columns[name];
+      // hasOwn: "toString" or "constructor" are not columns, even if every object has them.
+      const column = Object.hasOwn(this.columns, name) ? this.columns[name] : undefined;
       if (!column) throw new TypeError(`${this.name} has no searchable attribute "${name}"`);
       return `${column} = @${name}`;
     });
