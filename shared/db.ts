@@ -13,6 +13,7 @@ export type Db = Database.Database;
 
 /** The database could not be opened; the message is one line that names the file. */
 export class DatabaseOpenError extends Error {
+  /** Names the error class in stack traces. */
   override name = 'DatabaseOpenError';
 }
 
@@ -34,9 +35,13 @@ const SCHEMA = `
     -- Only a SHA-256 hash of the session id: a copy of the database holds no live cookie.
     session_hash TEXT NOT NULL UNIQUE,
     created_at TEXT NOT NULL,
+    -- A session row is written only to record a use, so its updated_at is its last use.
     updated_at TEXT NOT NULL
   );
   CREATE INDEX IF NOT EXISTS user_sessions_user_id ON user_sessions(user_id);
+  -- The purge of expired sessions finds them by these, without reading the whole table.
+  CREATE INDEX IF NOT EXISTS user_sessions_created_at ON user_sessions(created_at);
+  CREATE INDEX IF NOT EXISTS user_sessions_updated_at ON user_sessions(updated_at);
 `;
 
 /**
@@ -46,9 +51,10 @@ const SCHEMA = `
  * const db = openDatabase('/tmp/test.db');
  */
 export function openDatabase(file: string = loadConfig().dbPath): Db {
+  let db: Db | undefined;
   try {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    const db = new Database(file);
+    db = new Database(file);
     // WAL: readers never block the writer, and several processes can share the file.
     db.pragma('journal_mode = WAL');
     // Wait up to 5 s for another process's write lock instead of failing with SQLITE_BUSY.
@@ -57,8 +63,12 @@ export function openDatabase(file: string = loadConfig().dbPath): Db {
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.exec(SCHEMA);
+    // A read-only file opens, and even reads, without an error, and would fail only at the
+    // first login. A write that changes nothing makes it fail here, at start.
+    db.exec('DELETE FROM user_sessions WHERE 0');
     return db;
   } catch (error) {
+    db?.close();
     const reason = error instanceof Error ? error.message : String(error);
     throw new DatabaseOpenError(`cannot open the database ${file}: ${reason}`);
   }

@@ -1,0 +1,25 @@
+/**
+ * `npm run lesson:5`: sessions stored in the SQLite database: they survive a restart, and
+ * several processes on the same database file share them.
+ *
+ * @module
+ */
+import { loadConfig } from '../../shared/config.ts';
+import { runLesson } from '../../shared/server.ts';
+import { pickAuth } from '../01-basic-auth/app.ts';
+import { authTypes, createApp } from './app.ts';
+
+await runLesson(
+  {
+    lesson: 5,
+    title: 'Sessions in SQLite',
+    notes: 'lessons/05-db-sessions/README.md',
+    // tryIt runs after the configuration was read without error, so loadConfig() cannot throw here.
+    tryIt: (url) => [
+      `curl -c jar -d 'email=bob@hbtn.io' -d 'password=H0lbertonSchool98!' ${url}/api/v1/auth_session/login`,
+      `curl -b jar ${url}/api/v1/users/me   # then stop the server, start it again, and repeat`,
+      `sqlite3 ${loadConfig().dbPath} 'select * from user_sessions'   # no session id in there, only its hash`,
+    ],
+  },
+  (config) => createApp(pickAuth(authTypes, config, 'session_db_auth'), config),
+);
