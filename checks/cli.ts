@@ -1,0 +1,221 @@
+/**
+ * `npm run check`: proves, over real HTTP, every claim the lesson notes make.
+ *
+ * ```sh
+ * npm run check                    # every lesson, each on its own fresh server
+ * npm run check -- 1               # lesson 1 (or several: 3 4 5)
+ * npm run check -- 1 --url http://127.0.0.1:5000 --user 'bob@hbtn.io:H0lbertonSchool98!'
+ * npm run check -- --profile course --json
+ * npm run check -- 1 --watch       # again on every change to the lesson's files
+ * ```
+ *
+ * Exit status 0 when nothing failed (warnings and skips do not count), 1 otherwise, 2 for a
+ * mistake on the command line.
+ *
+ * @module
+ */
+import { watch, type FSWatcher } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { claimLine } from './claims.ts';
+import { presentLessons } from './lessons.ts';
+import { formatLesson, formatTotal, wantsColor } from './report.ts';
+import { runChecks, unregisteredFolders, UsageError, type RunOptions } from './runner.ts';
+import { killAllServers, projectRoot } from './server.ts';
+import type { LessonReport, Profile, RunReport } from './types.ts';
+
+const usage = `usage: npm run check [-- [LESSON ...] [options]]
+
+  LESSON ...              lesson numbers (default: every lesson in the checkout)
+  --url URL               check a server that is already running (not started by the runner)
+  --user EMAIL:PASSWORD   an account on that server (split at the first colon)
+  --profile NAME          secure (default: course + OWASP/ASVS/RFC) or course
+  --with-earlier          also check the earlier lessons' claims on each lesson's server
+  --only ID               only this claim (repeat for more)
+  --server FILE           start FILE instead of the lesson's own server (one lesson)
+  --server-lesson N       with --url: the lesson your server implements, which decides how
+                          the runner logs in (default: the highest lesson named)
+  --json                  print one JSON document instead of text
+  --watch                 run again when a file the lesson depends on changes
+  --claims                print the lessons' claims as markdown lines, and exit
+  -h, --help              this help`;
+
+interface Cli {
+  options: RunOptions;
+  json: boolean;
+  watch: boolean;
+  claims: boolean;
+}
+
+function parse(argv: string[]): Cli | null {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      url: { type: 'string' },
+      user: { type: 'string' },
+      profile: { type: 'string', default: 'secure' },
+      'with-earlier': { type: 'boolean', default: false },
+      only: { type: 'string', multiple: true },
+      server: { type: 'string' },
+      'server-lesson': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      watch: { type: 'boolean', default: false },
+      claims: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return null;
+  const lessons = positionals.map((value) => {
+    if (!/^\d+$/.test(value)) throw new UsageError(`"${value}" is not a lesson number`);
+    return Number(value);
+  });
+  if (values.profile !== 'secure' && values.profile !== 'course') throw new UsageError(`--profile must be secure or course, got "${values.profile}"`);
+  if (values.user && !values.url) throw new UsageError('--user goes with --url (the runner seeds its own users)');
+  if (values.server && lessons.length !== 1) throw new UsageError('--server needs exactly one lesson number');
+  if (values.server && values.url) throw new UsageError('--server and --url do not go together');
+  const serverLesson = values['server-lesson'];
+  if (serverLesson !== undefined && (!values.url || !/^\d+$/.test(serverLesson))) throw new UsageError('--server-lesson takes a lesson number, with --url');
+  if (values.watch && (values.url || values.json)) throw new UsageError('--watch works on the lessons the runner starts, as text');
+  return {
+    options: {
+      lessons,
+      profile: values.profile as Profile,
+      url: values.url,
+      user: values.user,
+      withEarlier: values['with-earlier'],
+      only: values.only,
+      server: values.server ? { lesson: lessons[0], entry: values.server } : serverLesson ? { lesson: Number(serverLesson) } : undefined,
+    },
+    json: values.json,
+    watch: values.watch,
+    claims: values.claims,
+  };
+}
+
+/**
+ * Prints lesson blocks in lesson order as they finish (lessons run in parallel); `finish`
+ * prints whatever is left (lessons that had no check to run never report).
+ */
+function orderedPrinter(expected: readonly number[], print: (report: LessonReport) => void) {
+  const done = new Map<number, LessonReport>();
+  const printed = new Set<number>();
+  let next = 0;
+  const show = (report: LessonReport) => {
+    printed.add(report.lesson);
+    print(report);
+  };
+  return {
+    onLesson(report: LessonReport) {
+      done.set(report.lesson, report);
+      while (next < expected.length && done.has(expected[next] as number)) show(done.get(expected[next++] as number) as LessonReport);
+    },
+    finish(reports: readonly LessonReport[]) {
+      for (const report of reports) if (!printed.has(report.lesson)) show(report);
+    },
+  };
+}
+
+async function runOnce(options: RunOptions, json: boolean): Promise<RunReport> {
+  const color = wantsColor();
+  const lessons = (options.lessons?.length ? options.lessons : presentLessons().map((entry) => entry.number)).slice().sort((a, b) => a - b);
+  const printer = orderedPrinter(lessons, (report) => console.log(formatLesson(report, { color })));
+  const report = await runChecks({ ...options, onLesson: json ? undefined : printer.onLesson });
+  if (json) console.log(JSON.stringify(report, null, 2));
+  else {
+    printer.finish(report.lessons);
+    console.log(formatTotal(report, { color }));
+    const waiting = options.lessons?.length ? [] : unregisteredFolders();
+    if (waiting.length) console.log(`(no checks yet for lessons/${waiting.join(', lessons/')}: see checks/README.md)`);
+  }
+  return report;
+}
+
+/** Re-runs each lesson when a file of its folder, an earlier lesson's or shared/ changes. */
+async function watchLessons(options: RunOptions): Promise<void> {
+  const lessons = options.lessons?.length ? options.lessons : presentLessons().map((entry) => entry.number);
+  const folders = presentLessons().filter((entry) => entry.number <= Math.max(...lessons));
+  const watchers: FSWatcher[] = [];
+  const pending = new Set<number>();
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  const schedule = (affected: number[], file: string) => {
+    for (const lesson of affected) pending.add(lesson);
+    clearTimeout(timer);
+    // Editors write a file in several steps: wait for the burst to end.
+    timer = setTimeout(() => {
+      const batch = [...pending].sort((a, b) => a - b);
+      pending.clear();
+      running = running.then(async () => {
+        console.log(`\n— ${file} changed: lesson${batch.length > 1 ? 's' : ''} ${batch.join(', ')} again —\n`);
+        await runOnce({ ...options, lessons: batch }, false).catch((error: Error) => console.error(`error: ${error.message}`));
+      });
+    }, 200);
+  };
+  const relevant = (name: string | null) => name !== null && !name.endsWith('.md') && !name.endsWith('.test.ts') && !name.includes('node_modules');
+  for (const entry of folders) {
+    // A lesson imports the earlier lessons' folders: a change there re-runs the later ones too.
+    const affected = lessons.filter((lesson) => lesson >= entry.number);
+    watchers.push(watch(join(projectRoot, entry.folder), { recursive: true }, (_event, name) => relevant(name) && schedule(affected, `${entry.folder}/${name}`)));
+  }
+  watchers.push(watch(join(projectRoot, 'shared'), { recursive: true }, (_event, name) => relevant(name) && schedule([...lessons], `shared/${name}`)));
+  await runOnce({ ...options, lessons }, false);
+  console.log(`\nwatching ${folders.map((entry) => relative(projectRoot, join(projectRoot, entry.folder))).join(', ')} and shared/ (Ctrl-C to stop)`);
+  await new Promise(() => {});
+}
+
+function exitOnSignals(): void {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
+    process.on(signal, () => {
+      killAllServers();
+      process.exit(code);
+    });
+  }
+  process.on('uncaughtException', (error) => {
+    killAllServers();
+    console.error(error);
+    process.exit(1);
+  });
+}
+
+async function main(argv: string[]): Promise<number> {
+  let cli: Cli | null;
+  try {
+    cli = parse(argv);
+  } catch (error) {
+    const message = (error as Error).message;
+    console.error(`error: ${message}\n\n${usage}`);
+    return 2;
+  }
+  if (!cli) {
+    console.log(usage);
+    return 0;
+  }
+  exitOnSignals();
+  try {
+    if (cli.claims) {
+      const wanted = cli.options.lessons?.length ? cli.options.lessons : presentLessons().map((entry) => entry.number);
+      for (const entry of presentLessons().filter((one) => wanted.includes(one.number))) {
+        console.log(`${entry.notes}\n\n## Claims\n\n${entry.checks.map(claimLine).join('\n')}\n`);
+      }
+      return 0;
+    }
+    if (cli.watch) {
+      await watchLessons(cli.options);
+      return 0;
+    }
+    const report = await runOnce(cli.options, cli.json);
+    return report.ok ? 0 : 1;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`error: ${error.message}\n\n${usage}`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
