@@ -8,16 +8,23 @@ import { hashPassword, verifyPassword } from '../password.ts';
 
 /** The user JSON the API returns: never a password field. */
 export interface UserJSON {
+  /** The user's id, a UUID. */
   id: string;
+  /** The login email. */
   email: string | null;
+  /** First name, or null. */
   first_name: string | null;
+  /** Last name, or null. */
   last_name: string | null;
+  /** Creation time, `YYYY-MM-DDTHH:MM:SS` in UTC. */
   created_at: string;
+  /** Last update time, `YYYY-MM-DDTHH:MM:SS` in UTC. */
   updated_at: string;
 }
 
 /** Saving would give two users the same email (compared case-insensitively). */
 export class DuplicateEmailError extends Error {
+  /** Names the error class in stack traces. */
   override name = 'DuplicateEmailError';
   constructor() {
     super('email already registered');
@@ -26,7 +33,9 @@ export class DuplicateEmailError extends Error {
 
 /** A user account. */
 export class User extends Base {
+  /** The SQLite table of users. */
   static readonly table = 'users';
+  /** Searchable attribute → column name (see {@link Base.search}). */
   static readonly columns = { id: 'id', email: 'email', firstName: 'first_name', lastName: 'last_name' };
 
   /** The login name; unique, compared case-insensitively. */
