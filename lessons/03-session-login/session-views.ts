@@ -14,6 +14,32 @@ function field(req: Request, name: string): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
+/** Why a login is refused: the status and the course's error string. */
+export interface LoginError {
+  /** 400, 404 or 401. */
+  status: number;
+  /** `email missing`, `password missing`, `no user found for this email` or `wrong password`. */
+  error: string;
+}
+
+/**
+ * Checks a login request's email and password, in the course's order: the user, or why not.
+ *
+ * @example
+ * const result = await checkLogin(req);
+ * if (!(result instanceof User)) res.status(result.status).json({ error: result.error });
+ */
+export async function checkLogin(req: Request): Promise<User | LoginError> {
+  const email = field(req, 'email');
+  if (!email) return { status: 400, error: 'email missing' };
+  const password = field(req, 'password');
+  if (!password) return { status: 400, error: 'password missing' };
+  const [user] = User.search({ email });
+  if (!user) return { status: 404, error: 'no user found for this email' };
+  if (!(await user.isValidPassword(password))) return { status: 401, error: 'wrong password' };
+  return user;
+}
+
 /**
  * The login and logout routes, mounted under `/api/v1`.
  *
@@ -26,13 +52,8 @@ export function sessionRouter(auth: SessionAuth, sessionName: string): Router {
   const login: RequestHandler = async (req, res) => {
     // A login answer carries a credential: no cache may keep it.
     res.set('Cache-Control', 'no-store');
-    const email = field(req, 'email');
-    if (!email) return void res.status(400).json({ error: 'email missing' });
-    const password = field(req, 'password');
-    if (!password) return void res.status(400).json({ error: 'password missing' });
-    const [user] = User.search({ email });
-    if (!user) return void res.status(404).json({ error: 'no user found for this email' });
-    if (!(await user.isValidPassword(password))) return void res.status(401).json({ error: 'wrong password' });
+    const user = await checkLogin(req);
+    if (!(user instanceof User)) return void res.status(user.status).json({ error: user.error });
     // Session fixation: never keep an id the client brought; end it and issue a fresh one.
     auth.destroySession(req);
     const sessionId = auth.createSession(user.id);

@@ -4,18 +4,13 @@
  *
  * @module
  */
-import { Router, type Request, type RequestHandler } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { formBody, resource } from '../../shared/http.ts';
 import { User } from '../../shared/models/user.ts';
+import { checkLogin } from '../03-session-login/session-views.ts';
 import type { Clock } from '../04-session-expiry/session-exp-auth.ts';
 import { logIn, logOut } from './session-calls.ts';
 import type { SessionCookieOptions } from './session-middleware.ts';
-
-/** A non-empty text field of a form or JSON body, or null (no body at all included). */
-function field(req: Request, name: string): string | null {
-  const value: unknown = req.body?.[name];
-  return typeof value === 'string' && value !== '' ? value : null;
-}
 
 /** What the session routes need to know. */
 export interface SessionRouteOptions {
@@ -39,13 +34,9 @@ export function sessionRouter(options: SessionRouteOptions): Router {
   const login: RequestHandler = async (req, res) => {
     // A login answer carries a credential: no cache may keep it.
     res.set('Cache-Control', 'no-store');
-    const email = field(req, 'email');
-    if (!email) return void res.status(400).json({ error: 'email missing' });
-    const password = field(req, 'password');
-    if (!password) return void res.status(400).json({ error: 'password missing' });
-    const [user] = User.search({ email });
-    if (!user) return void res.status(404).json({ error: 'no user found for this email' });
-    if (!(await user.isValidPassword(password))) return void res.status(401).json({ error: 'wrong password' });
+    // Lesson 3's checks, in the course's order; only what happens after them changes.
+    const user = await checkLogin(req);
+    if (!(user instanceof User)) return void res.status(user.status).json({ error: user.error });
     await logIn(req, user, options.now);
     res.json(user);
   };
