@@ -1,7 +1,7 @@
 /**
  * Lesson 6's app: lesson 0's users API behind lesson 1's guard, with sessions kept by
- * express-session (in our SQLite store), cookie-parser for a signed preference cookie, and
- * the framework example at the root.
+ * express-session (in our SQLite store), cookie-parser for a signed preference cookie, the
+ * framework example at the root, and lesson 3's playground page at `/` with its buttons.
  *
  * @module
  */
@@ -14,6 +14,7 @@ import type { AppParts } from '../00-users-api/app.ts';
 import type { Auth } from '../01-basic-auth/auth.ts';
 import { createApp as createGuardedApp, type AuthTypes } from '../01-basic-auth/app.ts';
 import { excludedPaths as lesson2ExcludedPaths } from '../02-session-auth/app.ts';
+import { playgroundRouter } from '../03-session-login/playground.ts';
 import { authTypes as lesson4AuthTypes } from '../04-session-expiry/app.ts';
 import type { Clock } from '../04-session-expiry/session-exp-auth.ts';
 import type { SessionStoreKind } from './config.ts';
@@ -76,6 +77,9 @@ export function createApp(auth: Auth, config: Config, sessionParts: SessionParts
     {
       ...parts,
       middleware: [
+        // Lesson 3's playground page, with the framework example's buttons; before the guard
+        // (anyone may load the login form) and before the session (loading it touches no store).
+        playgroundRouter({ frameworkRoutes: true }),
         // The same secrets as the session: the first signs the preference cookie, all verify it.
         cookieParser(sessionParts.secrets),
         createSessionMiddleware(config, sessionParts.secrets, sessionParts.store),

@@ -38,6 +38,7 @@ await runLesson(
     title: 'express-session',
     notes: 'lessons/06-express-session/README.md',
     tryIt: (url) => [
+      `open ${url}/ in a browser: the playground page (and the framework example's buttons)`,
       `curl -i -c jar -d 'email=bob@hbtn.io' -d 'password=H0lbertonSchool98!' ${url}/api/v1/auth_session/login`,
       `curl -b jar ${url}/api/v1/users/me`,
       `curl -b jar ${url}/protected-resource`,

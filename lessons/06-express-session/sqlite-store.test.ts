@@ -6,7 +6,8 @@ import { promisify } from 'node:util';
 import { describe, test } from 'node:test';
 import type { SessionData } from 'express-session';
 import { openDatabase } from '../../shared/db.ts';
-import { defaultTtlMs, hashSessionId, sessionExpiresAt, SqliteSessionStore } from './sqlite-store.ts';
+import { hashSessionId } from '../../shared/models/user-session.ts';
+import { defaultTtlMs, sessionExpiresAt, SqliteSessionStore } from './sqlite-store.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sqlite-store-test-'));
 let files = 0;

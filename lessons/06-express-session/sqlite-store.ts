@@ -5,9 +5,10 @@
  *
  * @module
  */
-import { createHash } from 'node:crypto';
 import session, { type SessionData } from 'express-session';
 import type { Db } from '../../shared/db.ts';
+// The key a session id is stored under: its SHA-256, as lesson 5 stores it.
+import { hashSessionId } from '../../shared/models/user-session.ts';
 import type { Clock } from '../04-session-expiry/session-exp-auth.ts';
 
 /** A store callback: Node style, error first. */
@@ -15,6 +16,13 @@ type Callback<T = void> = (error: unknown, result?: T) => void;
 
 /** How long a session whose cookie has no expiry lives in the store after its last use. */
 export const defaultTtlMs = 24 * 60 * 60 * 1000;
+
+/**
+ * touch() writes a new expiry only when it moves by more than this fraction of the session's
+ * remaining lifetime: express-session touches on every request, and a write per GET would
+ * queue every reader behind the database's single write lock.
+ */
+export const touchWriteFraction = 0.1;
 
 /** How often expired rows are deleted, at most. */
 export const purgeIntervalMs = 60_000;
@@ -45,16 +53,6 @@ export interface SqliteStoreOptions {
   now?: Clock;
 }
 
-/**
- * The key a session id is stored under: its SHA-256, in hex.
- *
- * @example
- * hashSessionId('abc'); // 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
- */
-export function hashSessionId(sessionId: string): string {
-  // A fast hash is enough: the id has 256 random bits, nobody can guess their way back to it.
-  return createHash('sha256').update(sessionId).digest('hex');
-}
 
 /**
  * When a stored session expires (ms): the earliest of its cookie's expiry and `now` plus the
@@ -135,7 +133,9 @@ export class SqliteSessionStore extends session.Store {
   override touch(sid: string, sess: SessionData, callback?: Callback): void {
     reply(callback, () => {
       const now = this.now();
-      this.statements.touch.run(sessionExpiresAt(sess, now, this.limits), hashSessionId(sid), now);
+      const expiresAt = sessionExpiresAt(sess, now, this.limits);
+      const slack = (expiresAt - now) * touchWriteFraction;
+      this.statements.touch.run(expiresAt, hashSessionId(sid), now, expiresAt - slack);
     });
   }
 
@@ -188,8 +188,9 @@ function prepareStatements(db: Db) {
        ON CONFLICT(hash) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at`,
     ),
     destroy: db.prepare('DELETE FROM express_sessions WHERE hash = ?'),
-    // Only a live row is touched: touching must never bring an expired session back.
-    touch: db.prepare('UPDATE express_sessions SET expires_at = ? WHERE hash = ? AND expires_at > ?'),
+    // Only a live row is touched (touching must never bring an expired session back), and
+    // only when its expiry moves enough to matter (touchWriteFraction).
+    touch: db.prepare('UPDATE express_sessions SET expires_at = ? WHERE hash = ? AND expires_at > ? AND expires_at < ?'),
     clear: db.prepare('DELETE FROM express_sessions'),
     length: db.prepare('SELECT COUNT(*) AS n FROM express_sessions WHERE expires_at > ?'),
     all: db.prepare('SELECT data FROM express_sessions WHERE expires_at > ? ORDER BY rowid'),

@@ -5,7 +5,7 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { database } from '../db.ts';
+import { prepared } from '../db.ts';
 
 /** A table row as better-sqlite3 returns it. */
 export type Row = Record<string, unknown>;
@@ -66,8 +66,7 @@ export abstract class Base {
     const names = Object.keys(row);
     const updates = names.filter((name) => name !== 'id').map((name) => `${name} = excluded.${name}`);
     // Column names come from the model, never from a client; values are bound parameters.
-    database()
-      .prepare(
+    prepared(
         `INSERT INTO ${model.table} (${names.join(', ')}) VALUES (${names.map((n) => '@' + n).join(', ')})
          ON CONFLICT(id) DO UPDATE SET ${updates.join(', ')}`,
       )
@@ -78,7 +77,7 @@ export abstract class Base {
   /** Deletes this object's row. */
   remove(): void {
     const model = this.constructor as unknown as ModelClass<this>;
-    database().prepare(`DELETE FROM ${model.table} WHERE id = ?`).run(this.id);
+    prepared(`DELETE FROM ${model.table} WHERE id = ?`).run(this.id);
   }
 
   /**
@@ -88,7 +87,7 @@ export abstract class Base {
    * User.get('9a9cf4c5-...'); // User | null
    */
   static get<T extends Base>(this: ModelClass<T>, id: string): T | null {
-    const row = database().prepare(`SELECT * FROM ${this.table} WHERE id = ?`).get(id) as Row | undefined;
+    const row = prepared(`SELECT * FROM ${this.table} WHERE id = ?`).get(id) as Row | undefined;
     return row ? load(this, row) : null;
   }
 
@@ -106,7 +105,7 @@ export abstract class Base {
       return `${column} = @${name}`;
     });
     const sql = `SELECT * FROM ${this.table}${where.length ? ' WHERE ' + where.join(' AND ') : ''} ORDER BY created_at, id`;
-    const rows = database().prepare(sql).all(attributes) as Row[];
+    const rows = prepared(sql).all(attributes) as Row[];
     return rows.map((row) => load(this, row));
   }
 
@@ -117,7 +116,7 @@ export abstract class Base {
 
   /** How many objects of this model are stored. */
   static count<T extends Base>(this: ModelClass<T>): number {
-    const row = database().prepare(`SELECT COUNT(*) AS n FROM ${this.table}`).get() as { n: number };
+    const row = prepared(`SELECT COUNT(*) AS n FROM ${this.table}`).get() as { n: number };
     return row.n;
   }
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { database } from '../db.ts';
+import { prepared } from '../db.ts';
 import { Base, type Row } from './base.ts';
 
 /**
@@ -75,8 +75,7 @@ export class UserSession extends Base {
     session.createdAt = at;
     session.updatedAt = at;
     try {
-      database()
-        .prepare(
+      prepared(
           `INSERT INTO user_sessions (id, user_id, session_hash, created_at, updated_at)
            VALUES (@id, @user_id, @session_hash, @created_at, @updated_at)`,
         )
@@ -111,8 +110,7 @@ export class UserSession extends Base {
    */
   markUsed(at: Date = new Date()): boolean {
     // ISO 8601 strings in UTC compare like the times they stand for, so max() picks the later.
-    const { changes } = database()
-      .prepare('UPDATE user_sessions SET updated_at = max(updated_at, ?) WHERE id = ?')
+    const { changes } = prepared('UPDATE user_sessions SET updated_at = max(updated_at, ?) WHERE id = ?')
       .run(at.toISOString(), this.id);
     if (changes > 0 && at > this.updatedAt) this.updatedAt = at;
     return changes > 0;
@@ -123,7 +121,7 @@ export class UserSession extends Base {
    * process deleted it first).
    */
   override remove(): boolean {
-    const { changes } = database().prepare('DELETE FROM user_sessions WHERE id = ?').run(this.id);
+    const { changes } = prepared('DELETE FROM user_sessions WHERE id = ?').run(this.id);
     return changes > 0;
   }
 
@@ -137,8 +135,7 @@ export class UserSession extends Base {
   static removeExpired({ createdBefore, usedBefore, limit }: ExpiredBefore): number {
     if (!createdBefore && !usedBefore) return 0;
     // A comparison with NULL is never true: a missing bound matches no row.
-    const { changes } = database()
-      .prepare(
+    const { changes } = prepared(
         `DELETE FROM user_sessions WHERE rowid IN (
            SELECT rowid FROM user_sessions WHERE created_at <= @created OR updated_at <= @used LIMIT @limit
          )`,
