@@ -387,8 +387,8 @@ describe('lesson 6: secret rotation', () => {
 });
 
 describe('lesson 6: SESSION_DURATION is absolute, SESSION_IDLE_TIMEOUT slides', () => {
-  test('a busy client is refused SESSION_DURATION after login (real time, 0.6 s)', async (t) => {
-    const { api, close } = await start({ env: { SESSION_DURATION: '0.6' } });
+  test('a busy client is refused SESSION_DURATION after login (real time, 1 s)', async (t) => {
+    const { api, close } = await start({ env: { SESSION_DURATION: '1' } });
     t.after(close);
     const loginSent = Date.now();
     const res = await login(api);
@@ -396,17 +396,14 @@ describe('lesson 6: SESSION_DURATION is absolute, SESSION_IDLE_TIMEOUT slides', 
     const cookie = sessionCookieOf(res)!;
     assert.match(res.headers.getSetCookie()[0]!, /; Expires=/, 'express-session sends Expires, computed from maxAge');
     const sessionId = sessionIdOf(cookie);
-    const firstExpiry = storedRow(sessionId)!.expires_at;
 
     let refusedAt: number | undefined;
     let lastAcceptedAt = 0;
-    while (refusedAt === undefined && Date.now() - loginSent < 3000) {
+    while (refusedAt === undefined && Date.now() - loginSent < 5000) {
       const sentAt = Date.now();
       const status = (await me(api, cookie)).status;
       if (status === 200) {
         lastAcceptedAt = sentAt;
-        // express-session's touch slid the stored expiry: the store alone would keep the session.
-        if (sentAt - loginSent > 300) assert.ok(storedRow(sessionId)!.expires_at > firstExpiry);
       } else {
         assert.equal(status, 403);
         refusedAt = Date.now();
@@ -415,7 +412,7 @@ describe('lesson 6: SESSION_DURATION is absolute, SESSION_IDLE_TIMEOUT slides', 
     }
     assert.ok(refusedAt, 'refused in the end');
     assert.ok(lastAcceptedAt > loginAnswered, 'the client used the session before it expired');
-    assert.ok(refusedAt - loginSent >= 600, `not before the limit (${refusedAt - loginSent} ms)`);
+    assert.ok(refusedAt - loginSent >= 1000, `not before the limit (${refusedAt - loginSent} ms)`);
     assert.equal(storedRow(sessionId), undefined, 'the expired session is destroyed');
     assert.equal((await me(api, cookie)).status, 403, 'and stays refused');
   });
