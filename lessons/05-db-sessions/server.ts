@@ -16,6 +16,7 @@ await runLesson(
     notes: 'lessons/05-db-sessions/README.md',
     // tryIt runs after the configuration was read without error, so loadConfig() cannot throw here.
     tryIt: (url) => [
+      `open ${url}/ in a browser: the playground page`,
       `curl -c jar -d 'email=bob@hbtn.io' -d 'password=H0lbertonSchool98!' ${url}/api/v1/auth_session/login`,
       `curl -b jar ${url}/api/v1/users/me   # then stop the server, start it again, and repeat`,
       `sqlite3 ${loadConfig().dbPath} 'select * from user_sessions'   # no session id in there, only its hash`,

@@ -80,9 +80,12 @@ export function createApp(auth: Auth, config: Config, sessionParts: SessionParts
         // Lesson 3's playground page, with the framework example's buttons; before the guard
         // (anyone may load the login form) and before the session (loading it touches no store).
         playgroundRouter({ frameworkRoutes: true }),
+        // express-session reads the Cookie header itself, and must come first: it falls back on
+        // req.cookies when cookie-parser ran before it, and cookie-parser turns a "j:[1,2]" value
+        // into an array there, on which express-session throws (a 500 for any client).
+        createSessionMiddleware(config, sessionParts.secrets, sessionParts.store),
         // The same secrets as the session: the first signs the preference cookie, all verify it.
         cookieParser(sessionParts.secrets),
-        createSessionMiddleware(config, sessionParts.secrets, sessionParts.store),
         enforceAbsoluteLimit(config.sessionDurationSeconds * 1000, sessionParts.now),
         ...(parts.middleware ?? []),
       ],

@@ -4,6 +4,8 @@ const $ = (id) => document.getElementById(id);
 const form = $('login-form');
 
 async function send(method, path, body, contentType) {
+  const answer = $('answer');
+  answer.setAttribute('aria-busy', 'true');
   $('request').textContent = `${method} ${path}`;
   const headers = contentType ? { 'Content-Type': contentType } : {};
   let text;
@@ -24,6 +26,13 @@ async function send(method, path, body, contentType) {
   }
   $('body').textContent = text;
   showCookies();
+  answer.setAttribute('aria-busy', 'false');
+  // On a phone the answer is below the buttons, out of sight: bring it into view, scrolling no
+  // more than needed (on a laptop, where its status line shows already, nothing moves).
+  const top = answer.getBoundingClientRect().top;
+  if (top > window.innerHeight - 120 || top < 0) answer.scrollIntoView({ block: 'nearest' });
+  // How many answers the page has shown: tests wait for it to grow.
+  answer.dataset.answers = String(Number(answer.dataset.answers) + 1);
 }
 
 function showCookies() {
