@@ -6,6 +6,7 @@
  * npm run check -- 1               # lesson 1 (or several: 3 4 5)
  * npm run check -- 1 --url http://127.0.0.1:5000 --user 'bob@hbtn.io:H0lbertonSchool98!'
  * npm run check -- --profile course --json
+ * npm run check -- 3 --browser     # only the checks that drive Chromium
  * npm run check -- 1 --watch       # again on every change to the lesson's files
  * ```
  *
@@ -32,6 +33,9 @@ const usage = `usage: npm run check [-- [LESSON ...] [options]]
   --profile NAME          secure (default: course + OWASP/ASVS/RFC) or course
   --with-earlier          also check the earlier lessons' claims on each lesson's server
   --only ID               only this claim (repeat for more)
+  --browser               only the browser checks (Chromium: sudo apt-get install chromium)
+  --no-browser            leave the browser checks out
+  --screenshots DIR       browser checks save their screenshots in DIR (e.g. docs/images)
   --server FILE           start FILE instead of the lesson's own server (one lesson)
   --server-lesson N       with --url: the lesson your server implements, which decides how
                           the runner logs in (default: the highest lesson named)
@@ -57,6 +61,9 @@ function parse(argv: string[]): Cli | null {
       profile: { type: 'string', default: 'secure' },
       'with-earlier': { type: 'boolean', default: false },
       only: { type: 'string', multiple: true },
+      browser: { type: 'boolean', default: false },
+      'no-browser': { type: 'boolean', default: false },
+      screenshots: { type: 'string' },
       server: { type: 'string' },
       'server-lesson': { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -76,6 +83,7 @@ function parse(argv: string[]): Cli | null {
   if (values.server && values.url) throw new UsageError('--server and --url do not go together');
   const serverLesson = values['server-lesson'];
   if (serverLesson !== undefined && (!values.url || !/^\d+$/.test(serverLesson))) throw new UsageError('--server-lesson takes a lesson number, with --url');
+  if (values.browser && values['no-browser']) throw new UsageError('--browser and --no-browser do not go together');
   if (values.watch && (values.url || values.json)) throw new UsageError('--watch works on the lessons the runner starts, as text');
   return {
     options: {
@@ -85,6 +93,8 @@ function parse(argv: string[]): Cli | null {
       user: values.user,
       withEarlier: values['with-earlier'],
       only: values.only,
+      browser: values.browser ? true : values['no-browser'] ? false : undefined,
+      screenshots: values.screenshots,
       server: values.server ? { lesson: lessons[0], entry: values.server } : serverLesson ? { lesson: Number(serverLesson) } : undefined,
     },
     json: values.json,

@@ -340,15 +340,31 @@ interface RawResponse {
   setCookies: string[];
 }
 
-function send(
-  transport: typeof http | typeof https,
-  agent: http.Agent,
-  request: { method: string; host: string; port: string | number; path: string; headers: Record<string, string>; body?: string },
-): Promise<RawResponse> {
+type RawRequest = { method: string; host: string; port: string | number; path: string; headers: Record<string, string>; body?: string };
+
+/**
+ * Sends one request. A kept-alive connection that the server closed while it sat idle (Node
+ * servers close them after 5 s, and on a busy machine the client sees that late) answers with
+ * ECONNRESET before the server read anything: then the request goes once more, on a new
+ * connection, as Node's documentation advises (`request.reusedSocket`).
+ */
+async function send(transport: typeof http | typeof https, agent: http.Agent, request: RawRequest): Promise<RawResponse> {
+  try {
+    return await sendOnce(transport, agent, request);
+  } catch (error) {
+    if ((error as { reusedSocket?: boolean }).reusedSocket !== true) throw error;
+    // agent false: a new connection, never another kept-alive one.
+    return sendOnce(transport, false, request);
+  }
+}
+
+function sendOnce(transport: typeof http | typeof https, agent: http.Agent | false, request: RawRequest): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
+    let answered = false;
     const req = transport.request(
       { method: request.method, host: request.host, port: request.port, path: request.path, headers: request.headers, agent },
       (res) => {
+        answered = true;
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('error', reject);
@@ -364,7 +380,11 @@ function send(
       },
     );
     req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
-    req.on('error', reject);
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      // Worth one more try: a reset on a reused connection before any answer came (see send).
+      if (error.code === 'ECONNRESET' && req.reusedSocket && !answered) Object.assign(error, { reusedSocket: true });
+      reject(error);
+    });
     req.end(request.body);
   });
 }

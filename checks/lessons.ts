@@ -6,9 +6,15 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { basicAuth, byAuthType, noAuth, type AuthStrategy } from './auth.ts';
+import { basicAuth, byAuthType, formLogin, noAuth, sessionFromStartupLine, type AuthStrategy } from './auth.ts';
+import { browserChecksOf } from './browser-checks.ts';
 import { checks as lesson00 } from './lesson-00.ts';
 import { checks as lesson01 } from './lesson-01.ts';
+import { checks as lesson02 } from './lesson-02.ts';
+import { checks as lesson03 } from './lesson-03.ts';
+import { checks as lesson04 } from './lesson-04.ts';
+import { checks as lesson05 } from './lesson-05.ts';
+import { checks as lesson06 } from './lesson-06.ts';
 import { projectRoot } from './server.ts';
 import type { Check, Env } from './types.ts';
 
@@ -40,13 +46,44 @@ type Extra = Pick<LessonEntry, 'checks'> & Partial<Omit<LessonEntry, 'number' | 
 
 function lesson(number: number, title: string, folder: string, extra: Extra): LessonEntry {
   const path = `lessons/${folder}`;
-  return { number, title, folder: path, server: `${path}/server.ts`, notes: `${path}/README.md`, env: {}, auth: () => noAuth, ...extra };
+  // The browser checks live in browser-checks.ts; each joins the list of the lesson whose notes make its claim.
+  const checks = [...extra.checks, ...browserChecksOf(number)];
+  return { number, title, folder: path, server: `${path}/server.ts`, notes: `${path}/README.md`, env: {}, auth: () => noAuth, ...extra, checks };
 }
 
 /** Every lesson the runner knows, in order (present in the checkout or not). */
 export const lessons: readonly LessonEntry[] = [
   lesson(0, 'The users API', '00-users-api', { checks: lesson00 }),
   lesson(1, 'Basic auth', '01-basic-auth', { checks: lesson01, env: { AUTH_TYPE: 'basic_auth' }, auth: byAuthType({ basic_auth: basicAuth }) }),
+  // Lesson 2 prints a session id for the first user at start: it reads the users then.
+  lesson(2, 'Session auth', '02-session-auth', {
+    checks: lesson02,
+    env: { AUTH_TYPE: 'session_auth' },
+    auth: byAuthType({ basic_auth: basicAuth, session_auth: sessionFromStartupLine }),
+    seedBeforeStart: true,
+  }),
+  lesson(3, 'Session login and logout', '03-session-login', {
+    checks: lesson03,
+    env: { AUTH_TYPE: 'session_auth' },
+    auth: byAuthType({ basic_auth: basicAuth, session_auth: formLogin }),
+  }),
+  lesson(4, 'Session expiry', '04-session-expiry', {
+    checks: lesson04,
+    env: { AUTH_TYPE: 'session_exp_auth' },
+    auth: byAuthType({ basic_auth: basicAuth, session_auth: formLogin, session_exp_auth: formLogin }),
+  }),
+  lesson(5, 'Sessions in SQLite', '05-db-sessions', {
+    checks: lesson05,
+    env: { AUTH_TYPE: 'session_db_auth' },
+    auth: byAuthType({ basic_auth: basicAuth, session_auth: formLogin, session_exp_auth: formLogin, session_db_auth: formLogin }),
+  }),
+  // Without SESSION_SECRET the server keeps a generated secret beside DB_PATH: each server the
+  // runner starts has its own temporary folder, and variants sharing the database share it.
+  lesson(6, 'express-session', '06-express-session', {
+    checks: lesson06,
+    env: { AUTH_TYPE: 'express_session' },
+    auth: byAuthType({ basic_auth: basicAuth, session_auth: formLogin, session_exp_auth: formLogin, express_session: formLogin }),
+  }),
 ];
 
 /** The registered lessons whose server is in the checkout. */

@@ -10,6 +10,7 @@ import https from 'node:https';
 import { readdirSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import type { AuthStrategy } from './auth.ts';
+import { BrowserRun } from './browser.ts';
 import { CheckFailure, expectStatus, expectThat, SkipCheck, type FailureDetails } from './expect.ts';
 import { ExchangeLog, HttpClient, HttpResponse, NoAnswerError, type Endpoint } from './http.ts';
 import { lessonEntry, presentLessons, type LessonEntry } from './lessons.ts';
@@ -25,6 +26,7 @@ import type {
   LessonReport,
   Need,
   Profile,
+  RestartOptions,
   RunReport,
   SeededUser,
   Status,
@@ -63,11 +65,16 @@ export interface RunOptions {
   users?: PreparedUser[] | Promise<PreparedUser[]>;
   /** Called as each lesson finishes, for output as it comes. */
   onLesson?: (report: LessonReport) => void;
+  /** `true`: only the checks that drive a browser (`needs: ['browser']`); `false`: none of them; unset: all. */
+  browser?: boolean;
+  /** A folder (from the project root, or absolute) where browser checks save their screenshots. */
+  screenshots?: string;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
-const NEED_REASONS: Record<Need, string> = {
+// A browser check runs against any server: only Chromium itself may be missing (ctx.browser() says so).
+const NEED_REASONS: Record<Exclude<Need, 'browser'>, string> = {
   restart: 'it restarts the server',
   database: "it reads the server's database",
   variant: 'it starts another instance of the server',
@@ -101,6 +108,8 @@ interface RunState {
   prepared: Promise<PreparedUser[]>;
   users: SeededUser[];
   agents: { http: http.Agent; https: https.Agent };
+  /** The run's Chromium, launched by the first check that asks for it. */
+  browser: BrowserRun;
 }
 
 /** A server that checks talk to: one the runner started, or someone else's. */
@@ -111,7 +120,7 @@ interface Instance {
   readonly dbPath: string;
   /** Shell lines that start the same server by hand, for the replay (own mode). */
   readonly setup: (users: readonly SeededUser[]) => string[];
-  restart(): Promise<void>;
+  restart(options?: RestartOptions): Promise<void>;
   stdout(): readonly string[];
   waitForLine(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   /** Why a request got no answer, when the server died. */
@@ -188,9 +197,9 @@ class OwnInstance implements Instance {
     ];
   }
 
-  restart(): Promise<void> {
+  restart(options: RestartOptions = {}): Promise<void> {
     if (!this.server) throw new Error('the server is not running');
-    return this.server.restart();
+    return this.server.restart(options.signal);
   }
 
   stdout(): readonly string[] {
@@ -272,9 +281,10 @@ class CheckRun {
         await instance.strategy.authenticate(client, who, { env: instance.env, mode: run.state.mode, waitForLine: (p, t) => instance.waitForLine(p, t) });
         return client;
       },
-      async restart() {
-        run.log.add({ kind: 'note', text: 'restart the server now (Ctrl-C, then the same command again)' });
-        await instance.restart();
+      async restart(options: RestartOptions = {}) {
+        const stop = options.signal === 'SIGKILL' ? 'kill -9 its process' : 'Ctrl-C';
+        run.log.add({ kind: 'note', text: `restart the server now (${stop}, then the same command again)` });
+        await instance.restart(options);
       },
       stdout: () => instance.stdout(),
       waitForLine: (pattern, timeoutMs) => instance.waitForLine(pattern, timeoutMs),
@@ -345,6 +355,9 @@ class CheckRun {
       skip(reason: string): never {
         throw new SkipCheck(reason);
       },
+      browser() {
+        return run.state.browser.newSession(run.main.endpoint.url, run.cleanups);
+      },
     };
     return context;
   }
@@ -373,6 +386,8 @@ export function describeResponse(res: HttpResponse, extraHeaders: readonly strin
 function usersIn(run: CheckRun): SeededUser[] {
   const text = run.log.steps
     .map((step) => {
+      // A note names the user a browser check logged in as.
+      if (step.kind === 'note') return step.text;
       if (step.kind !== 'exchange') return '';
       const decoded = step.headers.map(([, value]) => (/^Basic /i.test(value) ? Buffer.from(value.slice(6), 'base64').toString('utf8') : value));
       return [step.url, step.body ?? '', ...decoded].join('\n');
@@ -488,7 +503,12 @@ function selectChecks(lesson: LessonEntry, options: RunOptions, profile: Profile
   if (options.checks) checks = options.checks;
   else if (options.withEarlier) checks = presentLessons().filter((entry) => entry.number <= lesson.number).flatMap((entry) => entry.checks);
   else checks = lesson.checks;
-  return checks.filter((check) => check.profiles[profile] !== undefined && (!options.only || options.only.includes(check.id)));
+  return checks.filter(
+    (check) =>
+      check.profiles[profile] !== undefined &&
+      (!options.only || options.only.includes(check.id)) &&
+      (options.browser === undefined || options.browser === Boolean(check.needs?.includes('browser'))),
+  );
 }
 
 /** Why a check does not apply to a server of lesson `serverLesson`, or null. */
@@ -548,7 +568,7 @@ async function runUrlLesson(lesson: LessonEntry, checks: Check[], instance: Remo
   const results = new Map<Check, ClaimResult>();
   const runnable: Check[] = [];
   for (const check of checks) {
-    const need = check.needs?.find((one) => one in NEED_REASONS);
+    const need = check.needs?.find((one): one is keyof typeof NEED_REASONS => one in NEED_REASONS);
     const mismatch = Object.entries(check.env ?? {}).filter(([name, value]) => instance.env[name] !== value);
     const reason =
       retired(check, serverLesson.number) ??
@@ -642,7 +662,9 @@ export async function runChecks(options: RunOptions = {}): Promise<RunReport> {
   const unknown = (options.only ?? []).filter((id) => !known.has(id));
   if (unknown.length) throw new UsageError(`no claim ${unknown.join(', ')} (ids look like L1-basic-challenge)`);
   const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+  const browser = new BrowserRun({ screenshots: options.screenshots });
   const selected = lessons.map((lesson) => ({ lesson, checks: selectChecks(lesson, options, profile) })).filter(({ checks }) => checks.length > 0);
+  if (selected.some(({ checks }) => checks.some((check) => check.needs?.includes('browser')))) browser.warmUp();
   const reports: LessonReport[] = [];
   try {
     if (options.url) {
@@ -650,7 +672,7 @@ export async function runChecks(options: RunOptions = {}): Promise<RunReport> {
       // highest lesson named.
       const serverLesson = options.server?.lesson === undefined ? (lessons.at(-1) as LessonEntry) : requireLesson(options.server.lesson);
       const instance = new RemoteInstance(options.url.replace(/\/+$/, ''), serverLesson.env, serverLesson.auth(serverLesson.env));
-      const state: RunState = { profile, mode: 'url', prepared: Promise.resolve([]), users: [], agents };
+      const state: RunState = { profile, mode: 'url', prepared: Promise.resolve([]), users: [], agents, browser };
       if (options.user) {
         const { email, password } = parseUser(options.user);
         state.users = [await resolveUser(instance, state, email, password)];
@@ -663,7 +685,7 @@ export async function runChecks(options: RunOptions = {}): Promise<RunReport> {
       }
     } else {
       const prepared = Promise.resolve(options.users ?? prepareUsers());
-      const state: RunState = { profile, mode: 'own', prepared, users: [], agents };
+      const state: RunState = { profile, mode: 'own', prepared, users: [], agents, browser };
       // Registered first, so it runs before any seeding finishes and before any check starts.
       void prepared.then((users) => (state.users = users.map(publicUser)), () => {});
       const run = async ({ lesson, checks }: (typeof selected)[number]) => {
@@ -681,6 +703,7 @@ export async function runChecks(options: RunOptions = {}): Promise<RunReport> {
   } finally {
     agents.http.destroy();
     agents.https.destroy();
+    await browser.close();
   }
   const counts = emptyCounts();
   for (const report of reports) for (const status of Object.keys(counts) as Status[]) counts[status] += report.counts[status];

@@ -18,8 +18,11 @@ export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..'
 
 const orphanGuard = pathToFileURL(join(projectRoot, 'checks', 'orphan-guard.ts')).href;
 
-/** The first line of every lesson's banner (shared/server.ts): `Lesson N — title: listening on URL`. */
-const BANNER = /^Lesson \d+ — .*: listening on (https?:\/\/\S+)/;
+/**
+ * The first line of every lesson's banner (shared/server.ts): `Lesson N — title: listening on URL`;
+ * bench/baseline.ts prints `Baseline — title: listening on URL`.
+ */
+const BANNER = /^(?:Lesson \d+|Baseline) — .*: listening on (https?:\/\/\S+)/;
 
 /** Variables the lessons read (shared/config.ts): never inherited from the runner's shell. */
 const CONFIG_VARIABLES = [
@@ -31,6 +34,10 @@ const CONFIG_VARIABLES = [
   'SESSION_DURATION',
   'SESSION_IDLE_TIMEOUT',
   'COOKIE_SECURE',
+  // Lesson 6 (lessons/06-express-session/config.ts): a shell's NODE_ENV=production would stop it.
+  'SESSION_SECRET',
+  'SESSION_STORE',
+  'NODE_ENV',
 ];
 
 const START_TIMEOUT_MS = 20_000;
@@ -77,6 +84,8 @@ export interface ServerSpec {
   env: Env;
   /** The SQLite file (`DB_PATH`). */
   dbPath: string;
+  /** Options for node itself, before the entry (the bench's `--cpu-prof`). */
+  nodeArgs?: readonly string[];
 }
 
 /** The server did not start: it exited, printed no banner, or never answered. */
@@ -190,7 +199,7 @@ export class LessonServer {
     delete env.NODE_TEST_CONTEXT;
     Object.assign(env, this.spec.env, { API_HOST: '127.0.0.1', API_PORT: '0', DB_PATH: this.spec.dbPath });
 
-    const child = spawn(process.execPath, ['--import', 'tsx', '--import', orphanGuard, this.spec.entry], {
+    const child = spawn(process.execPath, [...(this.spec.nodeArgs ?? []), '--import', 'tsx', '--import', orphanGuard, this.spec.entry], {
       cwd: projectRoot,
       env,
       // The IPC channel lets the orphan guard notice when the runner dies.
@@ -236,19 +245,22 @@ export class LessonServer {
     }
   }
 
-  /** Stops the process: SIGTERM, then SIGKILL if it is still there after 3 s. */
-  async stop(): Promise<void> {
+  /**
+   * Stops the process: SIGTERM, then SIGKILL if it is still there after 3 s; with
+   * `'SIGKILL'`, at once (a crash: no chance to finish anything).
+   */
+  async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
     const child = this.child;
     if (!child || this.hasExited) return;
-    child.kill('SIGTERM');
+    child.kill(signal);
     const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
     await this.exited;
     clearTimeout(timer);
   }
 
-  /** Stops the server and starts it again, same environment and database. */
-  async restart(): Promise<void> {
-    await this.stop();
+  /** Stops the server (with `signal`, SIGTERM by default) and starts it again, same environment and database. */
+  async restart(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void> {
+    await this.stop(signal);
     await this.start();
   }
 }

@@ -8,6 +8,7 @@
  * @module
  */
 import type Database from 'better-sqlite3';
+import type { BrowserSession } from './browser.ts';
 import type { HttpClient } from './http.ts';
 
 /** `course`: the original project's strings and codes; `secure`: course + OWASP/ASVS/RFC. */
@@ -34,7 +35,12 @@ export type Need =
   /** `ctx.startVariant(env)`: start another instance of the same lesson. */
   | 'variant'
   /** `ctx.stdout()`: read what the server printed. */
-  | 'stdout';
+  | 'stdout'
+  /**
+   * `ctx.browser()`: a page in Chromium (checks/browser.ts). Runs with `--url` too; skipped,
+   * with the command that installs it, when Chromium is not installed.
+   */
+  | 'browser';
 
 /** Environment variables given to a lesson's server. */
 export type Env = Readonly<Record<string, string>>;
@@ -63,14 +69,23 @@ export interface Target {
    * (lesson 2), a login that sets the session cookie (lessons 3 on).
    */
   userClient(user?: SeededUser): Promise<HttpClient>;
-  /** Stops the server and starts it again, same database and environment. */
-  restart(): Promise<void>;
+  /**
+   * Stops the server and starts it again, same database and environment; with
+   * `{ signal: 'SIGKILL' }` the server is killed at once, as in a crash.
+   */
+  restart(options?: RestartOptions): Promise<void>;
   /** The lines the server printed on stdout so far. */
   stdout(): readonly string[];
   /** Resolves with the first stdout line (past or future) that matches `pattern`. */
   waitForLine(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   /** The server's SQLite file. */
   readonly dbPath: string;
+}
+
+/** Options of {@link Target.restart}. */
+export interface RestartOptions {
+  /** How to stop the server: `SIGTERM` (default, a clean stop) or `SIGKILL` (a crash). */
+  signal?: 'SIGTERM' | 'SIGKILL';
 }
 
 /** Options of {@link CheckContext.startVariant}. */
@@ -103,6 +118,11 @@ export interface CheckContext extends Target {
   note(text: string): void;
   /** Ends the check as skipped, with the reason. */
   skip(reason: string): never;
+  /**
+   * A fresh Chromium context and page (no cookies), closed after the check (`needs: ['browser']`).
+   * Skips the check when Chromium is not installed.
+   */
+  browser(): Promise<BrowserSession>;
 }
 
 /** Until which lesson a check applies, and why it stops applying. */
