@@ -346,6 +346,16 @@ describe("lesson 6: lesson 5's promises, with express-session", () => {
     assert.equal(storedRow(sessionIdOf(cookie)), undefined);
   });
 
+  test('a JSON cookie ("j:…", parsed by cookie-parser) under the session name gets 403, never a 5xx', async () => {
+    // express-session used to find cookie-parser's array or object in req.cookies, and throw.
+    for (const value of ['j:[1,2]', 'j:{"a":1}', 'j:123', 'j:"x"']) {
+      const res = await me(api6, `${cookieName}=${encodeURIComponent(value)}`);
+      assert.equal(res.status, 403, value);
+      const raw = await me(api6, `${cookieName}=${value}`);
+      assert.equal(raw.status, 403, value);
+    }
+  });
+
   test('hostile cookie values get 403, never a 5xx', async () => {
     const values = [
       "' OR 1=1 --",

@@ -1,0 +1,115 @@
+/**
+ * What the fuzzer knows about each lesson's server: how a client authenticates, where the
+ * sessions are stored, and every route with its methods and body fields.
+ *
+ * @module
+ */
+
+/** How a valid client authenticates to a lesson's server. */
+export type AuthKind =
+  /** Lesson 0: nobody needs to. */
+  | 'none'
+  /** Lesson 1: `Authorization: Basic`, a password check (scrypt) on every request. */
+  | 'basic'
+  /** Lesson 2: the session id the server prints at start. */
+  | 'printed'
+  /** Lessons 3 on: `POST /api/v1/auth_session/login`, then the session cookie. */
+  | 'login';
+
+/** What a body field holds when it is valid. */
+export type FieldKind = 'email' | 'password' | 'name' | 'theme';
+
+/** One path of a server's API. */
+export interface Route {
+  /** The path; `:id` stands for a user id. */
+  path: string;
+  /** The methods it answers (HEAD and OPTIONS come with every path). */
+  methods: readonly string[];
+  /** Whether the auth guard asks for credentials on it. */
+  guarded: boolean;
+  /** The body the route reads: how it is encoded and its fields. */
+  body?: { encodings: readonly ('json' | 'form')[]; fields: Readonly<Record<string, FieldKind>> };
+  /** The route changes server state in a way the run must control (login, logout, delete). */
+  destructive?: boolean;
+}
+
+/** One lesson's server, as the fuzzer sees it. */
+export interface FuzzTarget {
+  lesson: number;
+  /** The server's entry file, from the project root. */
+  entry: string;
+  auth: AuthKind;
+  /** The session cookie's name (lessons 2 on). */
+  sessionName: string;
+  /** The table the server keeps sessions in, for the end-of-run checks. */
+  sessionTable?: 'user_sessions' | 'express_sessions';
+  routes: readonly Route[];
+}
+
+const userFields = { email: 'email', password: 'password', first_name: 'name', last_name: 'name' } as const;
+const nameFields = { first_name: 'name', last_name: 'name' } as const;
+const loginFields = { email: 'email', password: 'password' } as const;
+
+function usersApi(guarded: boolean): Route[] {
+  return [
+    { path: '/api/v1/status', methods: ['GET'], guarded: false },
+    { path: '/api/v1/stats', methods: ['GET'], guarded },
+    { path: '/api/v1/users', methods: ['GET', 'POST'], guarded, body: { encodings: ['json'], fields: userFields } },
+    { path: '/api/v1/users/:id', methods: ['GET', 'PUT', 'DELETE'], guarded, body: { encodings: ['json'], fields: nameFields }, destructive: true },
+  ];
+}
+
+const authRoutes: Route[] = [
+  { path: '/api/v1/unauthorized', methods: ['GET'], guarded: false },
+  { path: '/api/v1/forbidden', methods: ['GET'], guarded: false },
+  { path: '/api/v1/users/me', methods: ['GET'], guarded: true },
+];
+
+const loginRoutes: Route[] = [
+  { path: '/api/v1/auth_session/login', methods: ['POST'], guarded: false, body: { encodings: ['form', 'json'], fields: loginFields }, destructive: true },
+  { path: '/api/v1/auth_session/logout', methods: ['DELETE'], guarded: true, destructive: true },
+  { path: '/', methods: ['GET'], guarded: false },
+  { path: '/playground.css', methods: ['GET'], guarded: false },
+  { path: '/playground.js', methods: ['GET'], guarded: false },
+];
+
+const frameworkRoutes: Route[] = [
+  { path: '/login', methods: ['POST'], guarded: false, body: { encodings: ['json', 'form'], fields: { username: 'email', password: 'password' } }, destructive: true },
+  { path: '/logout', methods: ['POST'], guarded: false, destructive: true },
+  { path: '/protected-resource', methods: ['GET'], guarded: false },
+  { path: '/api/v1/preferences', methods: ['GET', 'PUT'], guarded: false, body: { encodings: ['json'], fields: { theme: 'theme' } } },
+];
+
+const sessionName = '_my_session_id';
+
+/** Every lesson the fuzzer runs, 0 to 6. */
+export const targets: readonly FuzzTarget[] = [
+  { lesson: 0, entry: 'lessons/00-users-api/server.ts', auth: 'none', sessionName, routes: usersApi(false) },
+  { lesson: 1, entry: 'lessons/01-basic-auth/server.ts', auth: 'basic', sessionName, routes: [...usersApi(true), ...authRoutes] },
+  { lesson: 2, entry: 'lessons/02-session-auth/server.ts', auth: 'printed', sessionName, routes: [...usersApi(true), ...authRoutes] },
+  { lesson: 3, entry: 'lessons/03-session-login/server.ts', auth: 'login', sessionName, routes: [...usersApi(true), ...authRoutes, ...loginRoutes] },
+  { lesson: 4, entry: 'lessons/04-session-expiry/server.ts', auth: 'login', sessionName, routes: [...usersApi(true), ...authRoutes, ...loginRoutes] },
+  {
+    lesson: 5,
+    entry: 'lessons/05-db-sessions/server.ts',
+    auth: 'login',
+    sessionName,
+    sessionTable: 'user_sessions',
+    routes: [...usersApi(true), ...authRoutes, ...loginRoutes],
+  },
+  {
+    lesson: 6,
+    entry: 'lessons/06-express-session/server.ts',
+    auth: 'login',
+    sessionName,
+    sessionTable: 'express_sessions',
+    routes: [...usersApi(true), ...authRoutes, ...loginRoutes, ...frameworkRoutes],
+  },
+];
+
+/** The target of lesson `n`; throws for a lesson the fuzzer does not know. */
+export function target(n: number): FuzzTarget {
+  const found = targets.find((t) => t.lesson === n);
+  if (!found) throw new Error(`the fuzzer knows lessons ${targets.map((t) => t.lesson).join(', ')}; got ${n}`);
+  return found;
+}
