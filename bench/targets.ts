@@ -5,6 +5,7 @@
  * @module
  */
 import { basicHeader } from '../checks/auth.ts';
+import { lesson as curriculumLesson, lessonPaths, loginKind, type LoginKind } from '../lessons/curriculum.ts';
 import type { LessonServer } from '../checks/server.ts';
 import type { SeededUser } from '../checks/types.ts';
 import { openDatabase } from '../shared/db.ts';
@@ -39,8 +40,14 @@ const cookieName = '_my_session_id';
 
 const baseline = (name: string, when: string): Target => ({ name, label: `baseline (${when})`, entry: 'bench/baseline.ts' });
 
-function lesson(n: number, folder: string, title: string, auth: Target['auth'], more: Partial<Target> = {}): Target {
-  return { name: `lesson${n}`, label: `lesson ${n}: ${title}`, entry: `lessons/${folder}/server.ts`, auth, ...more };
+/** The bench's name for each way the curriculum manifest says a client logs in. */
+const authKinds: Partial<Record<LoginKind, Target['auth']>> = { basic: 'basic', printed: 'printed', form: 'login' };
+
+/** Lesson `n`'s row, named and started as the curriculum manifest says. */
+function lesson(n: number, more: Partial<Target> = {}): Target {
+  const entry = curriculumLesson(n);
+  const label = `lesson ${n}: ${entry.title}`;
+  return { name: `lesson${n}`, label, entry: lessonPaths(entry).server, auth: authKinds[loginKind(n)], ...more };
 }
 
 /** Lessons 5 and 6 again, with `count` sessions in `table` (the measured one among them): the same goals and `more`. */
@@ -50,17 +57,17 @@ function stored(target: Target, table: SessionTable, count: number, more: Goal[]
   return { ...target, name: `${target.name}-${short}`, label, sessions: { count, table }, goals: [...(target.goals ?? []), ...more] };
 }
 
-const lesson5 = lesson(5, '05-db-sessions', 'SQLite sessions', 'login', { goals: [{ min: 0.6 }] });
-const lesson6 = lesson(6, '06-express-session', 'express-session', 'login', { goals: [{ min: 0.5 }] });
+const lesson5 = lesson(5, { goals: [{ min: 0.6 }] });
+const lesson6 = lesson(6, { goals: [{ min: 0.5 }] });
 
 /** Every target, in run order. Both baselines always run: every ratio needs them. */
 export const allTargets: readonly Target[] = [
   baseline('baseline-start', 'start of run'),
   // scrypt on every request, on purpose: what sessions exist to avoid.
-  lesson(1, '01-basic-auth', 'Basic auth', 'basic'),
-  lesson(2, '02-session-auth', 'in-memory sessions', 'printed', { goals: [{ min: 0.8 }] }),
-  lesson(3, '03-session-login', 'in-memory sessions, login', 'login', { goals: [{ min: 0.8 }] }),
-  lesson(4, '04-session-expiry', 'in-memory sessions, expiry', 'login', { goals: [{ min: 0.8 }] }),
+  lesson(1),
+  lesson(2, { goals: [{ min: 0.8 }] }),
+  lesson(3, { goals: [{ min: 0.8 }] }),
+  lesson(4, { goals: [{ min: 0.8 }] }),
   lesson5,
   stored(lesson5, 'user_sessions', 1_000),
   // An indexed lookup should not slow down with 1,000 times the rows.
@@ -68,7 +75,7 @@ export const allTargets: readonly Target[] = [
   lesson6,
   stored(lesson6, 'express_sessions', 1_000),
   stored(lesson6, 'express_sessions', 1_000_000),
-  { ...lesson(3, '03-session-login', 'POST login (scrypt)', 'login'), name: 'login-lesson3', login: true },
+  { ...lesson(3), name: 'login-lesson3', label: 'lesson 3: POST login (scrypt)', login: true },
   baseline('baseline-end', 'end of run'),
   { name: 'check-lesson1', label: 'npm run check -- 1', command: ['check', '--', '1'] },
   { name: 'check-all', label: 'npm run check', command: ['check'] },

@@ -1,12 +1,14 @@
 /**
- * The lesson registry: one line per lesson. The runner only runs lessons whose folder is in
- * the checkout, so a lesson's checks arrive with its folder (see checks/README.md).
+ * The lesson registry: the curriculum manifest (lessons/curriculum.ts) with each lesson's
+ * checks. The runner only runs lessons whose folder is in the checkout, so a lesson's checks
+ * arrive with its folder (see checks/README.md).
  *
  * @module
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { basicAuth, byAuthType, formLogin, noAuth, sessionFromStartupLine, type AuthStrategy } from './auth.ts';
+import { lessonPaths, lessons as curriculum, loginKind, type Lesson, type LoginKind } from '../lessons/curriculum.ts';
+import { basicAuth, formLogin, noAuth, nobodyCanLogIn, sessionFromStartupLine, type AuthStrategy } from './auth.ts';
 import { browserChecksOf } from './browser-checks.ts';
 import { checks as lesson00 } from './lesson-00.ts';
 import { checks as lesson01 } from './lesson-01.ts';
@@ -42,49 +44,47 @@ export interface LessonEntry {
   serial?: boolean;
 }
 
-type Extra = Pick<LessonEntry, 'checks'> & Partial<Omit<LessonEntry, 'number' | 'title' | 'folder' | 'server' | 'notes'>>;
+/** How a check's client logs in, for each of the curriculum's kinds. */
+const strategies: Record<LoginKind, AuthStrategy> = {
+  none: noAuth,
+  nobody: nobodyCanLogIn('with this AUTH_TYPE the server accepts no credentials (AUTH_TYPE=auth: the base class)'),
+  basic: basicAuth,
+  printed: sessionFromStartupLine,
+  form: formLogin,
+};
 
-function lesson(number: number, title: string, folder: string, extra: Extra): LessonEntry {
-  const path = `lessons/${folder}`;
-  // The browser checks live in browser-checks.ts; each joins the list of the lesson whose notes make its claim.
-  const checks = [...extra.checks, ...browserChecksOf(number)];
-  return { number, title, folder: path, server: `${path}/server.ts`, notes: `${path}/README.md`, env: {}, auth: () => noAuth, ...extra, checks };
+/** Each lesson's checks, by lesson number: a lesson's checks arrive with its folder. */
+const checksByLesson: Readonly<Record<number, readonly Check[]>> = {
+  0: lesson00,
+  1: lesson01,
+  2: lesson02,
+  3: lesson03,
+  4: lesson04,
+  5: lesson05,
+  6: lesson06,
+};
+
+/** The runner's view of a lesson of the curriculum manifest (lessons/curriculum.ts). */
+function entryOf(lesson: Lesson): LessonEntry {
+  const { folder, server, notes } = lessonPaths(lesson);
+  const env: Env = lesson.authType === null ? {} : { AUTH_TYPE: lesson.authType };
+  return {
+    number: lesson.number,
+    title: lesson.title,
+    folder,
+    server,
+    notes,
+    env,
+    // The strategy follows the server's AUTH_TYPE, as the course's app.py picks the auth.
+    auth: (serverEnv) => strategies[loginKind(lesson.number, serverEnv.AUTH_TYPE ?? lesson.authType)],
+    // The browser checks live in browser-checks.ts; each joins the list of the lesson whose notes make its claim.
+    checks: [...(checksByLesson[lesson.number] ?? []), ...browserChecksOf(lesson.number)],
+    seedBeforeStart: lesson.readsUsersAtStart === true,
+  };
 }
 
 /** Every lesson the runner knows, in order (present in the checkout or not). */
-export const lessons: readonly LessonEntry[] = [
-  lesson(0, 'The users API', '00-users-api', { checks: lesson00 }),
-  lesson(1, 'Basic auth', '01-basic-auth', { checks: lesson01, env: { AUTH_TYPE: 'basic_auth' }, auth: byAuthType({ basic_auth: basicAuth }) }),
-  // Lesson 2 prints a session id for the first user at start: it reads the users then.
-  lesson(2, 'Session auth', '02-session-auth', {
-    checks: lesson02,
-    env: { AUTH_TYPE: 'session_auth' },
-    auth: byAuthType({ basic_auth: basicAuth, session_auth: sessionFromStartupLine }),
-    seedBeforeStart: true,
-  }),
-  lesson(3, 'Session login and logout', '03-session-login', {
-    checks: lesson03,
-    env: { AUTH_TYPE: 'session_auth' },
-    auth: byAuthType({ basic_auth: basicAuth, session_auth: formLogin }),
-  }),
-  lesson(4, 'Session expiry', '04-session-expiry', {
-    checks: lesson04,
-    env: { AUTH_TYPE: 'session_exp_auth' },
-    auth: byAuthType({ basic_auth: basicAuth, session_auth: formLogin, session_exp_auth: formLogin }),
-  }),
-  lesson(5, 'Sessions in SQLite', '05-db-sessions', {
-    checks: lesson05,
-    env: { AUTH_TYPE: 'session_db_auth' },
-    auth: byAuthType({ basic_auth: basicAuth, session_auth: formLogin, session_exp_auth: formLogin, session_db_auth: formLogin }),
-  }),
-  // Without SESSION_SECRET the server keeps a generated secret beside DB_PATH: each server the
-  // runner starts has its own temporary folder, and variants sharing the database share it.
-  lesson(6, 'express-session', '06-express-session', {
-    checks: lesson06,
-    env: { AUTH_TYPE: 'express_session' },
-    auth: byAuthType({ basic_auth: basicAuth, session_auth: formLogin, session_exp_auth: formLogin, express_session: formLogin }),
-  }),
-];
+export const lessons: readonly LessonEntry[] = curriculum.map(entryOf);
 
 /** The registered lessons whose server is in the checkout. */
 export function presentLessons(): LessonEntry[] {

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { lessonPaths, lessons, loginKind, type LoginKind } from '../lessons/curriculum.ts';
 
 /** How a valid client authenticates to a lesson's server. */
 export type AuthKind =
@@ -82,30 +83,30 @@ const frameworkRoutes: Route[] = [
 
 const sessionName = '_my_session_id';
 
-/** Every lesson the fuzzer runs, 0 to 6. */
-export const targets: readonly FuzzTarget[] = [
-  { lesson: 0, entry: 'lessons/00-users-api/server.ts', auth: 'none', sessionName, routes: usersApi(false) },
-  { lesson: 1, entry: 'lessons/01-basic-auth/server.ts', auth: 'basic', sessionName, routes: [...usersApi(true), ...authRoutes] },
-  { lesson: 2, entry: 'lessons/02-session-auth/server.ts', auth: 'printed', sessionName, routes: [...usersApi(true), ...authRoutes] },
-  { lesson: 3, entry: 'lessons/03-session-login/server.ts', auth: 'login', sessionName, routes: [...usersApi(true), ...authRoutes, ...loginRoutes] },
-  { lesson: 4, entry: 'lessons/04-session-expiry/server.ts', auth: 'login', sessionName, routes: [...usersApi(true), ...authRoutes, ...loginRoutes] },
-  {
-    lesson: 5,
-    entry: 'lessons/05-db-sessions/server.ts',
-    auth: 'login',
+/** The fuzzer's name for each way the curriculum manifest says a client logs in. */
+const authKinds: Record<LoginKind, AuthKind> = { none: 'none', nobody: 'none', basic: 'basic', printed: 'printed', form: 'login' };
+
+/** What the fuzzer knows beyond the manifest: each lesson's routes and session table. */
+const servedBy: Readonly<Record<number, Pick<FuzzTarget, 'routes' | 'sessionTable'>>> = {
+  0: { routes: usersApi(false) },
+  1: { routes: [...usersApi(true), ...authRoutes] },
+  2: { routes: [...usersApi(true), ...authRoutes] },
+  3: { routes: [...usersApi(true), ...authRoutes, ...loginRoutes] },
+  4: { routes: [...usersApi(true), ...authRoutes, ...loginRoutes] },
+  5: { routes: [...usersApi(true), ...authRoutes, ...loginRoutes], sessionTable: 'user_sessions' },
+  6: { routes: [...usersApi(true), ...authRoutes, ...loginRoutes, ...frameworkRoutes], sessionTable: 'express_sessions' },
+};
+
+/** Every lesson the fuzzer runs: the manifest's lessons it knows the routes of. */
+export const targets: readonly FuzzTarget[] = lessons
+  .filter((lesson) => servedBy[lesson.number])
+  .map((lesson) => ({
+    lesson: lesson.number,
+    entry: lessonPaths(lesson).server,
+    auth: authKinds[loginKind(lesson.number)],
     sessionName,
-    sessionTable: 'user_sessions',
-    routes: [...usersApi(true), ...authRoutes, ...loginRoutes],
-  },
-  {
-    lesson: 6,
-    entry: 'lessons/06-express-session/server.ts',
-    auth: 'login',
-    sessionName,
-    sessionTable: 'express_sessions',
-    routes: [...usersApi(true), ...authRoutes, ...loginRoutes, ...frameworkRoutes],
-  },
-];
+    ...servedBy[lesson.number]!,
+  }));
 
 /** The target of lesson `n`; throws for a lesson the fuzzer does not know. */
 export function target(n: number): FuzzTarget {

@@ -28,6 +28,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { listClaims, parseClaims } from '../checks/claims.ts';
 import { lessons as checkedLessons } from '../checks/lessons.ts';
+import { lessonPaths, lessons as curriculum } from '../lessons/curriculum.ts';
 import type { Profile, Severity } from '../checks/types.ts';
 import {
   Application,
@@ -80,12 +81,12 @@ export interface Claim {
   source: 'checks' | 'notes';
 }
 
-/** The lesson folders of the checkout, in lesson order: `lessons/00-users-api`, ... */
+/**
+ * The lesson folders of the checkout, in the curriculum manifest's order:
+ * `lessons/00-users-api`, ... (a lesson whose folder is not there yet is left out).
+ */
 export function lessonFolders(root: string = projectRoot): string[] {
-  return readdirSync(join(root, 'lessons'), { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && /^\d\d-/.test(entry.name))
-    .map((entry) => `lessons/${entry.name}`)
-    .sort();
+  return curriculum.map((lesson) => lessonPaths(lesson).folder).filter((folder) => existsSync(join(root, folder)));
 }
 
 /** The text of the first `# ` heading of a markdown text, or undefined. */
