@@ -24,6 +24,6 @@ test('npm run bench -- --smoke writes the table, the chart and the raw results',
   assert.deepEqual(report.rows.map((row) => [row.name, row.status]), [['baseline-start', 'ok'], ['lesson2', 'ok'], ['baseline-end', 'ok']]);
   assert.ok(report.baselineRps.mean! > 0);
   assert.ok(report.rows[1]!.ratio! > 0);
-  assert.match(readFileSync(join(out, 'benchmarks.md'), 'utf8'), /\| `lesson2` lesson 2: in-memory sessions \| [\d,]+ \|/);
+  assert.match(readFileSync(join(out, 'benchmarks.md'), 'utf8'), /\| `lesson2` lesson 2: Session auth \| [\d,]+ \|/);
   assert.match(readFileSync(join(out, 'benchmarks.svg'), 'utf8'), /^<svg [^]*<\/svg>\n$/);
 });

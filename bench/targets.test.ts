@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { test } from 'node:test';
 import { User } from '../shared/models/user.ts';
+import { createUserSessionTable } from '../shared/models/user-session.ts';
 import { useTemporaryDatabase } from '../shared/testing.ts';
 import { seedSessions, selectTargets } from './targets.ts';
 
@@ -31,6 +32,7 @@ function twoUsers(t: test.TestContext) {
 
 test('seedSessions copies the login session of lesson 5 to the count, owned by the other user', (t) => {
   const { db, file, ids } = twoUsers(t);
+  createUserSessionTable(db);
   db.prepare("INSERT INTO user_sessions VALUES ('real', ?, ?, '2026-01-01T00:00:00', '2026-01-01T00:00:00')").run(ids.user, 'a'.repeat(64));
 
   assert.equal(seedSessions(file, 'user_sessions', 1_000, ids), 1_000);

@@ -13,7 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { basicHeader, sessionName } from './auth.ts';
-import { expectError, expectStatus, expectSomeError, fail, showJson } from './expect.ts';
+import { expectError, expectStatus, fail, showJson } from './expect.ts';
 import type { HttpClient, HttpResponse } from './http.ts';
 import { COURSE, SECURE, type Check, type SeededUser, type Target } from './types.ts';
 
@@ -260,33 +260,6 @@ export const checks: Check[] = [
         expectError(await getWithCookie(client, ME, cookie), 403, 'Forbidden', what);
       }
       expectStatus(await getWithCookie(client, ME, `${name}=${value}`), 200, 'the live cookie, after all that');
-    },
-  },
-  {
-    id: 'L2-login-path-excluded',
-    lesson: 2,
-    claim: '`/api/v1/auth_session/login` needs no credentials: the guard lets it through.',
-    reference: 'course',
-    section: 'what-this-lesson-adds',
-    profiles: COURSE,
-    async run(ctx) {
-      const client = ctx.client();
-      const name = sessionName(ctx.env);
-      for (const [path, cookie, what] of [
-        ['/api/v1/auth_session/login', null, 'no credentials'],
-        ['/api/v1/auth_session/login/', null, 'no credentials, trailing slash'],
-        ['/api/v1/auth_session/login', `${name}=${madeUpSessionId()}`, 'a session cookie that names nobody'],
-      ] as const) {
-        const res = await client.post(path, { headers: cookie === null ? {} : { Cookie: cookie } });
-        // The route's own answer (404 before lesson 3, a login error after), never the guard's.
-        const error = expectSomeError(res, '4xx', what);
-        if (res.status === 401 || res.status === 403 || error === 'Unauthorized' || error === 'Forbidden') {
-          fail(`${res.request} (${what}): the guard answered ${res.status} ${showJson({ error })}; the login path must reach its route`, {
-            expected: 'the route\'s own answer: 404 {"error": "Not found"} (lesson 2) or a login error such as 400 {"error": "email missing"}',
-            response: res,
-          });
-        }
-      }
     },
   },
 ];

@@ -169,6 +169,33 @@ export const checks: Check[] = [
     },
   },
   {
+    id: 'L3-login-path-excluded',
+    lesson: 3,
+    claim: '`/api/v1/auth_session/login` needs no credentials: the guard lets it through.',
+    reference: 'course',
+    section: 'login',
+    profiles: COURSE,
+    async run(ctx) {
+      const client = ctx.client();
+      const name = sessionName(ctx.env);
+      for (const [path, cookie, what] of [
+        ['/api/v1/auth_session/login', null, 'no credentials'],
+        ['/api/v1/auth_session/login/', null, 'no credentials, trailing slash'],
+        ['/api/v1/auth_session/login', `${name}=${madeUpSessionId()}`, 'a session cookie that names nobody'],
+      ] as const) {
+        const res = await client.post(path, { headers: cookie === null ? {} : { Cookie: cookie } });
+        // The route's own answer (a login error), never the guard's.
+        const error = expectSomeError(res, '4xx', what);
+        if (res.status === 401 || res.status === 403 || error === 'Unauthorized' || error === 'Forbidden') {
+          fail(`${res.request} (${what}): the guard answered ${res.status} ${showJson({ error })}; the login path must reach its route`, {
+            expected: 'the route\'s own answer, a login error such as 400 {"error": "email missing"}',
+            response: res,
+          });
+        }
+      }
+    },
+  },
+  {
     id: 'L3-login-sets-cookie',
     lesson: 3,
     claim: 'A good login answers 200 with the user JSON and sets the session cookie named by `SESSION_NAME`, which then authenticates.',

@@ -54,6 +54,8 @@ function violation(file: string, target: string): string | null {
   const imported = lessonNumber(target);
   if (imported !== null) return imported <= lesson ? null : `lesson ${lesson} imports a later lesson (${imported})`;
   if (target.startsWith('shared/')) return null;
+  // The manifest imports nothing, and says what every lesson is (its number, title, folder).
+  if (target === 'lessons/curriculum.ts') return null;
   return `lesson ${lesson} may import only from earlier lessons, shared/ and packages`;
 }
 
@@ -78,7 +80,7 @@ function importViolations(root: string): string[] {
 test('lessons import only earlier lessons and shared/; shared/ imports no lesson', () => {
   // The parser sees the real imports (else an empty list would prove nothing).
   const lesson1 = readFileSync(join(projectRoot, 'lessons/01-basic-auth/app.ts'), 'utf8');
-  assert.ok(importSpecifiers(lesson1).includes('../00-users-api/app.ts'));
+  assert.ok(importSpecifiers(lesson1).includes('../00-users-api/views/users.ts'));
 
   assert.deepEqual(importViolations(projectRoot), []);
 });

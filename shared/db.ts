@@ -28,20 +28,6 @@ const SCHEMA = `
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
   );
-  CREATE TABLE IF NOT EXISTS user_sessions (
-    id TEXT PRIMARY KEY,
-    -- Deleting a user deletes their sessions.
-    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    -- Only a SHA-256 hash of the session id: a copy of the database holds no live cookie.
-    session_hash TEXT NOT NULL UNIQUE,
-    created_at TEXT NOT NULL,
-    -- A session row is written only to record a use, so its updated_at is its last use.
-    updated_at TEXT NOT NULL
-  );
-  CREATE INDEX IF NOT EXISTS user_sessions_user_id ON user_sessions(user_id);
-  -- The purge of expired sessions finds them by these, without reading the whole table.
-  CREATE INDEX IF NOT EXISTS user_sessions_created_at ON user_sessions(created_at);
-  CREATE INDEX IF NOT EXISTS user_sessions_updated_at ON user_sessions(updated_at);
 `;
 
 /**
@@ -65,7 +51,7 @@ export function openDatabase(file: string = loadConfig().dbPath): Db {
     db.exec(SCHEMA);
     // A read-only file opens, and even reads, without an error, and would fail only at the
     // first login. A write that changes nothing makes it fail here, at start.
-    db.exec('DELETE FROM user_sessions WHERE 0');
+    db.exec('DELETE FROM users WHERE 0');
     return db;
   } catch (error) {
     db?.close();

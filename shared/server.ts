@@ -12,20 +12,53 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { database, DatabaseOpenError } from './db.ts';
 import { User } from './models/user.ts';
 
-/** What a lesson's banner says about it. */
+/** What a lesson's banner says about it: its entry in the curriculum manifest, and what to try. */
 export interface LessonInfo {
   /** The lesson's number, 0 to 8. */
-  lesson: number;
+  number: number;
   /** Its title, as in the lesson table. */
   title: string;
-  /** Path of its notes, from the project root. */
-  notes: string;
+  /** Its folder under `lessons/`, where its notes are (`03-session-login`). */
+  folder: string;
+  /** The `AUTH_TYPE` it runs when none is set (`null`: the lesson has no authentication). */
+  authType: string | null;
   /** Command lines to try once it runs, given its base URL (no trailing slash). */
-  tryIt(url: string): string[];
+  tryIt?(url: string): string[];
 }
 
-/** Builds the lesson's app from the configuration; may throw a {@link ConfigError}. */
-export type AppBuilder = (config: Config) => Express | Promise<Express>;
+/** A built app, and what runs beside it once the server listens. */
+export interface LessonApp {
+  /** The Express app. */
+  app: Express;
+  /**
+   * Runs once the server listens: starts background work (a sweeper's timer) and returns the
+   * function that stops it at shutdown. Building an app never starts anything by itself.
+   */
+  start?: () => (() => void) | void;
+  /** One-line notices printed under the banner (where the secret came from, say). */
+  notices?: string[];
+}
+
+/** Builds a lesson's app from the configuration; may throw a {@link ConfigError}. */
+export type AppBuilder = (config: Config) => LessonApp | Promise<LessonApp>;
+
+/** `AUTH_TYPE` value → the app that runs it, as the course's `app.py` picks its auth. */
+export type AuthTypes = Readonly<Record<string, AppBuilder>>;
+
+/**
+ * The builder for the configured `AUTH_TYPE` (the lesson's default when unset); a
+ * {@link ConfigError} naming the accepted values for any other.
+ *
+ * @example
+ * pickApp({ basic_auth: buildBasicAuthApp }, undefined, 'basic_auth'); // buildBasicAuthApp
+ */
+export function pickApp(types: AuthTypes, authType: string | undefined, defaultType: string): AppBuilder {
+  const name = authType ?? defaultType;
+  // hasOwn: "constructor" or "toString" are no auth types, even if every object has them.
+  const build = Object.hasOwn(types, name) ? types[name] : undefined;
+  if (!build) throw new ConfigError(`AUTH_TYPE must be one of ${Object.keys(types).join(', ')}; got "${name}"`);
+  return build;
+}
 
 const reasons: Record<number, string> = {
   400: 'Bad Request',
@@ -91,24 +124,26 @@ function fail(message: string): never {
 }
 
 /**
- * Builds the app, listens on `API_HOST:API_PORT` and prints the banner; exits with a
+ * Builds the app (the one `AUTH_TYPE` names, when given a table), listens on
+ * `API_HOST:API_PORT`, prints the banner and starts the app's background work; exits with a
  * one-line error when the configuration, the database or the port is unusable.
  *
  * @example
- * await runLesson({ lesson: 0, title: 'The users API', notes: '...', tryIt: (url) => [`curl ${url}/api/v1/status`] }, () => createApp());
+ * await runLesson({ ...lesson(0), tryIt: (url) => [`curl ${url}/api/v1/status`] }, () => ({ app: createUsersApp() }));
  */
-export async function runLesson(info: LessonInfo, build: AppBuilder): Promise<Server> {
+export async function runLesson(info: LessonInfo, apps: AppBuilder | AuthTypes): Promise<Server> {
   let config: Config;
-  let app: Express;
+  let built: LessonApp;
   try {
     config = loadConfig();
     database();
-    app = await build(config);
+    const build = typeof apps === 'function' ? apps : pickApp(apps, config.authType, info.authType ?? '');
+    built = await build(config);
   } catch (error) {
     if (error instanceof ConfigError || error instanceof DatabaseOpenError) fail(error.message);
     throw error;
   }
-  const server = createServer(app).listen(config.apiPort, config.apiHost);
+  const server = createServer(built.app).listen(config.apiPort, config.apiHost);
   server.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EADDRINUSE') fail(`port ${config.apiPort} is in use: stop the other server or set API_PORT`);
     if (error.code === 'EADDRNOTAVAIL') fail(`cannot listen on ${config.apiHost}: set API_HOST to an address of this machine`);
@@ -117,9 +152,15 @@ export async function runLesson(info: LessonInfo, build: AppBuilder): Promise<Se
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.apiHost.includes(':') ? `[${config.apiHost}]` : config.apiHost}:${port}`;
-  printBanner(info, url);
+  const notices = built.notices ?? [];
+  if (config.authType && config.authType !== info.authType) {
+    notices.unshift(`auth:    AUTH_TYPE=${config.authType}, the app of the lesson that teaches it (this one's own: ${info.authType})`);
+  }
+  printBanner(info, url, notices);
+  const stop = built.start?.();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
+      stop?.();
       server.close();
       server.closeAllConnections();
       process.exit(0);
@@ -128,15 +169,15 @@ export async function runLesson(info: LessonInfo, build: AppBuilder): Promise<Se
   return server;
 }
 
-function printBanner(info: LessonInfo, url: string): void {
+function printBanner(info: LessonInfo, url: string, notices: readonly string[]): void {
   const lines = [
-    `Lesson ${info.lesson} — ${info.title}: listening on ${url}`,
-    `  notes:   ${info.notes}`,
-    ...info.tryIt(url).map((line, i) => `  ${i === 0 ? 'try it:' : '       '}  ${line}`),
+    `Lesson ${info.number} — ${info.title}: listening on ${url}`,
+    `  notes:   lessons/${info.folder}/README.md`,
+    ...(info.tryIt?.(url) ?? []).map((line, i) => `  ${i === 0 ? 'try it:' : '       '}  ${line}`),
   ];
   if (User.count() === 0) {
     lines.push(`  no users yet: npm run user:add -- bob@hbtn.io 'H0lbertonSchool98!'`);
   }
-  lines.push('  stop:    Ctrl-C');
+  lines.push('  stop:    Ctrl-C', ...notices.map((notice) => `  ${notice}`));
   console.log(lines.join('\n'));
 }

@@ -7,14 +7,14 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { openDatabase, useDatabase } from '../../shared/db.ts';
 import { User } from '../../shared/models/user.ts';
-import { createApp } from './app.ts';
+import { createUsersApp } from './app.ts';
 
 // One server on a free port and one SQLite file for the whole file.
 let server: Server;
 let base: string;
 before(async () => {
   useDatabase(openDatabase(join(mkdtempSync(join(tmpdir(), 'users-api-test-')), 'test.db')));
-  server = createApp().listen(0, '127.0.0.1');
+  server = createUsersApp().listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
 });

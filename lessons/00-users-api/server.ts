@@ -4,14 +4,10 @@
  * @module
  */
 import { runLesson } from '../../shared/server.ts';
-import { createApp } from './app.ts';
+import { lesson } from '../curriculum.ts';
+import { createUsersApp } from './app.ts';
 
 await runLesson(
-  {
-    lesson: 0,
-    title: 'The users API',
-    notes: 'lessons/00-users-api/README.md',
-    tryIt: (url) => [`curl ${url}/api/v1/status`, `curl ${url}/api/v1/users`],
-  },
-  () => createApp(),
+  { ...lesson(0), tryIt: (url) => [`curl ${url}/api/v1/status`, `curl ${url}/api/v1/users`] },
+  () => ({ app: createUsersApp() }),
 );

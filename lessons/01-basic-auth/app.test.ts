@@ -8,7 +8,8 @@ import { before, test, type TestContext } from 'node:test';
 import { ConfigError, loadConfig } from '../../shared/config.ts';
 import { openDatabase, useDatabase } from '../../shared/db.ts';
 import { User } from '../../shared/models/user.ts';
-import { authTypes, createApp, pickAuth } from './app.ts';
+import { pickApp } from '../../shared/server.ts';
+import { basicAuthTypes, createBasicAuthApp } from './app.ts';
 import { Auth } from './auth.ts';
 import { BasicAuth } from './basic-auth.ts';
 
@@ -48,7 +49,7 @@ async function createUser(email: string, password: string): Promise<User> {
 // --- Excluded paths ---
 
 test('the excluded paths need no credentials, with or without a trailing slash', async (t) => {
-  const api = await listen(t, createApp(new BasicAuth()));
+  const api = await listen(t, createBasicAuthApp(new BasicAuth()));
   for (const path of ['/status', '/status/']) {
     const response = await fetch(api + path);
     assert.equal(response.status, 200, path);
@@ -59,7 +60,7 @@ test('the excluded paths need no credentials, with or without a trailing slash',
 });
 
 test('GET /unauthorized answers 401 "Unauthorized" and GET /forbidden 403 "Forbidden"', async (t) => {
-  const api = await listen(t, createApp(new BasicAuth()));
+  const api = await listen(t, createBasicAuthApp(new BasicAuth()));
   assert.deepEqual(await (await fetch(api + '/unauthorized')).json(), { error: 'Unauthorized' });
   assert.deepEqual(await (await fetch(api + '/forbidden')).json(), { error: 'Forbidden' });
 });
@@ -67,7 +68,7 @@ test('GET /unauthorized answers 401 "Unauthorized" and GET /forbidden 403 "Forbi
 // --- No credentials: 401 ---
 
 test('a request without an Authorization header answers 401 with a Basic challenge', async (t) => {
-  const api = await listen(t, createApp(new BasicAuth()));
+  const api = await listen(t, createBasicAuthApp(new BasicAuth()));
   for (const path of ['/users', '/users/', '/stats', '/users/me', '/no-such-route']) {
     const response = await fetch(api + path);
     assert.equal(response.status, 401, path);
@@ -79,7 +80,7 @@ test('a request without an Authorization header answers 401 with a Basic challen
 // --- Credentials that identify nobody: 403 ---
 
 test('credentials that identify nobody answer 403 {"error": "Forbidden"}', async (t) => {
-  const api = await listen(t, createApp(new BasicAuth()));
+  const api = await listen(t, createBasicAuthApp(new BasicAuth()));
   const headers = [
     'Basic test', // decodes to bytes that are not UTF-8: a 403, not a 500
     'Basic !!!!', // not base64
@@ -97,7 +98,7 @@ test('credentials that identify nobody answer 403 {"error": "Forbidden"}', async
 });
 
 test('a user whose stored hash is malformed answers 403, not 500', async (t) => {
-  const api = await listen(t, createApp(new BasicAuth()));
+  const api = await listen(t, createBasicAuthApp(new BasicAuth()));
   const broken = Object.assign(new User(), { email: 'broken@hbtn.io', passwordHash: 'scrypt$abc$8$3$c2FsdA==$aGFzaA==' });
   broken.save();
   t.after(() => broken.remove());
@@ -108,7 +109,7 @@ test('a user whose stored hash is malformed answers 403, not 500', async (t) => 
 // --- The right credentials ---
 
 test("bob's Basic header lists the users", async (t) => {
-  const api = await listen(t, createApp(new BasicAuth()));
+  const api = await listen(t, createBasicAuthApp(new BasicAuth()));
   const response = await fetch(api + '/users', { headers: { Authorization: bobHeader } });
   assert.equal(response.status, 200);
   const emails = ((await response.json()) as { email: string }[]).map((user) => user.email).sort();
@@ -116,14 +117,14 @@ test("bob's Basic header lists the users", async (t) => {
 });
 
 test('GET /users/me answers the authenticated user', async (t) => {
-  const api = await listen(t, createApp(new BasicAuth()));
+  const api = await listen(t, createBasicAuthApp(new BasicAuth()));
   const response = await fetch(api + '/users/me/', { headers: { Authorization: bobHeader } });
   assert.equal(response.status, 200);
   assert.deepEqual(await response.json(), bob.toJSON());
 });
 
 test('a password with colons authenticates: only the first colon separates the email', async (t) => {
-  const api = await listen(t, createApp(new BasicAuth()));
+  const api = await listen(t, createBasicAuthApp(new BasicAuth()));
   const authorization = basic('bob100@hbtn.io:H0lberton:School:98!');
   const response = await fetch(api + '/users/me', { headers: { Authorization: authorization } });
   assert.equal(response.status, 200);
@@ -133,7 +134,7 @@ test('a password with colons authenticates: only the first colon separates the e
 // --- The base Auth, and choosing the auth ---
 
 test('with the base Auth, any header answers 403 and no header 401 (without a challenge)', async (t) => {
-  const api = await listen(t, createApp(new Auth()));
+  const api = await listen(t, createBasicAuthApp(new Auth()));
   const withHeader = await fetch(api + '/users', { headers: { Authorization: bobHeader } });
   assert.equal(withHeader.status, 403);
   const withoutHeader = await fetch(api + '/users');
@@ -142,17 +143,24 @@ test('with the base Auth, any header answers 403 and no header 401 (without a ch
   assert.equal((await fetch(api + '/status')).status, 200);
 });
 
-test('pickAuth uses AUTH_TYPE, or the default when it is not set', () => {
-  assert.ok(pickAuth(authTypes, loadConfig({}), 'basic_auth') instanceof BasicAuth);
-  const auth = pickAuth(authTypes, loadConfig({ AUTH_TYPE: 'auth' }), 'basic_auth');
-  assert.ok(auth instanceof Auth && !(auth instanceof BasicAuth));
+test('AUTH_TYPE picks the app: basic_auth by default, the base class with auth', async (t) => {
+  const { app } = await pickApp(basicAuthTypes, undefined, 'basic_auth')(loadConfig({}));
+  const api = await listen(t, app);
+  assert.equal((await fetch(api + '/users/me', { headers: { Authorization: bobHeader } })).status, 200);
+  assert.match((await fetch(api + '/users/me')).headers.get('www-authenticate') ?? '', /^Basic /);
+  const base = await pickApp(basicAuthTypes, 'auth', 'basic_auth')(loadConfig({}));
+  const baseApi = await listen(t, base.app);
+  // The base class names no scheme: its 401 has no challenge.
+  assert.equal((await fetch(baseApi + '/users/me')).headers.get('www-authenticate'), null);
 });
 
-test('pickAuth with an AUTH_TYPE the lesson does not know is a ConfigError listing the known ones', () => {
-  assert.throws(() => pickAuth(authTypes, loadConfig({ AUTH_TYPE: 'session_auth' }), 'basic_auth'), (error: Error) => {
+test('an AUTH_TYPE the lesson does not know is a ConfigError listing the known ones', () => {
+  assert.throws(() => pickApp(basicAuthTypes, 'session_auth', 'basic_auth'), (error: Error) => {
     assert.ok(error instanceof ConfigError);
     assert.match(error.message, /auth, basic_auth/);
     assert.match(error.message, /"session_auth"/);
     return true;
   });
+  // Only the table's own keys: not what every object inherits.
+  assert.throws(() => pickApp(basicAuthTypes, 'constructor', 'basic_auth'), ConfigError);
 });

@@ -1,49 +1,40 @@
 /**
- * Lesson 1's app: the users API behind an auth guard, the auth chosen by `AUTH_TYPE`.
+ * Lesson 1's app: lesson 0's users API behind an auth guard, the auth chosen by `AUTH_TYPE`.
  *
  * @module
  */
-import type { Express } from 'express';
-import { ConfigError, type Config } from '../../shared/config.ts';
-import { createApp as createUsersApi, type AppParts } from '../00-users-api/app.ts';
+import express, { type Express } from 'express';
+import { errorHandler, jsonBody, notFound } from '../../shared/http.ts';
+import type { AuthTypes } from '../../shared/server.ts';
+import { indexRouter } from '../00-users-api/views/index.ts';
+import { usersRouter } from '../00-users-api/views/users.ts';
 import { Auth } from './auth.ts';
 import { BasicAuth } from './basic-auth.ts';
-import { authGuard, excludedPaths, type GuardOptions } from './guard.ts';
+import { authGuard, excludedPaths } from './guard.ts';
 import { authRouter } from './views.ts';
 
-/** `AUTH_TYPE` value → how to build that auth. Later lessons add their own entries. */
-export type AuthTypes = Record<string, (config: Config) => Auth>;
+/**
+ * Builds the users API behind `auth`, top to bottom in the order a request meets it.
+ *
+ * @example
+ * const app = createBasicAuthApp(new BasicAuth());
+ */
+export function createBasicAuthApp(auth: Auth): Express {
+  const app = express();
+  // Don't advertise the framework in every response.
+  app.disable('x-powered-by');
+  // First, like the course's before_request: 401, 403, or on to the routes with req.currentUser.
+  app.use(authGuard(auth, excludedPaths));
+  app.use(jsonBody);
+  app.use('/api/v1', indexRouter, authRouter(auth), usersRouter);
+  app.use(notFound);
+  app.use(errorHandler);
+  return app;
+}
 
-/** The auth types lesson 1 teaches. */
-export const authTypes: AuthTypes = {
-  auth: () => new Auth(),
-  basic_auth: () => new BasicAuth(),
+/** The `AUTH_TYPE` values lesson 1 teaches, and the app each one runs. */
+export const basicAuthTypes: AuthTypes = {
+  // The base class: it knows where credentials are, and accepts none.
+  auth: () => ({ app: createBasicAuthApp(new Auth()) }),
+  basic_auth: () => ({ app: createBasicAuthApp(new BasicAuth()) }),
 };
-
-/**
- * The auth named by `AUTH_TYPE`, or the lesson's default; a {@link ConfigError} for a
- * name the lesson does not know.
- *
- * @example
- * pickAuth(authTypes, loadConfig(), 'basic_auth'); // BasicAuth
- */
-export function pickAuth(types: AuthTypes, config: Config, defaultType: string): Auth {
-  const name = config.authType ?? defaultType;
-  const build = types[name];
-  if (!build) throw new ConfigError(`AUTH_TYPE must be one of ${Object.keys(types).join(', ')}; got "${name}"`);
-  return build(config);
-}
-
-/**
- * Builds the users API behind `auth`; later lessons pass more parts and guard options.
- *
- * @example
- * const app = createApp(new BasicAuth());
- */
-export function createApp(auth: Auth, parts: AppParts = {}, guard: GuardOptions = { excludedPaths }): Express {
-  return createUsersApi({
-    ...parts,
-    middleware: [...(parts.middleware ?? []), authGuard(auth, guard)],
-    routers: [authRouter(auth), ...(parts.routers ?? [])],
-  });
-}

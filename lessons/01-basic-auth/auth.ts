@@ -42,6 +42,17 @@ export class Auth {
     return req?.headers.authorization ?? null;
   }
 
+  /**
+   * Whether the request carries credentials at all, good or bad: without any, the guard
+   * answers 401; with some that name nobody, 403. Here: an `Authorization` header.
+   *
+   * @example
+   * auth.hasCredentials(req); // true when the request has an Authorization header
+   */
+  hasCredentials(req: Request): boolean {
+    return this.authorizationHeader(req) !== null;
+  }
+
   /** The user the request authenticates as: none, for the base class. */
   async currentUser(_req: Request): Promise<User | null> {
     return null;

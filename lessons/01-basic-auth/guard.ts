@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Request, RequestHandler, Response } from 'express';
+import type { RequestHandler, Response } from 'express';
 import type { Auth } from './auth.ts';
 
 /** The paths anyone may call: the course's list. */
@@ -27,25 +27,17 @@ export function forbidden(res: Response): void {
   res.status(403).json({ error: 'Forbidden' });
 }
 
-/** How the guard is set up. */
-export interface GuardOptions {
-  /** Paths that need no authentication. */
-  excludedPaths: readonly string[];
-  /** Whether the request carries credentials at all (lesson 1: an `Authorization` header). */
-  hasCredentials?: (req: Request) => boolean;
-}
-
 /**
- * The middleware that puts the authenticated user on `req.currentUser` or refuses.
+ * The middleware that puts the authenticated user on `req.currentUser` or refuses:
+ * 401 without credentials, 403 with credentials that name nobody.
  *
  * @example
- * app.use(authGuard(new BasicAuth(), { excludedPaths }));
+ * app.use(authGuard(new BasicAuth(), excludedPaths));
  */
-export function authGuard(auth: Auth, options: GuardOptions): RequestHandler {
-  const hasCredentials = options.hasCredentials ?? ((req: Request) => auth.authorizationHeader(req) !== null);
+export function authGuard(auth: Auth, excluded: readonly string[]): RequestHandler {
   return async (req, res, next) => {
-    if (!auth.requireAuth(req.path, options.excludedPaths)) return next();
-    if (!hasCredentials(req)) return unauthorized(res, auth);
+    if (!auth.requireAuth(req.path, excluded)) return next();
+    if (!auth.hasCredentials(req)) return unauthorized(res, auth);
     req.currentUser = await auth.currentUser(req);
     if (!req.currentUser) return forbidden(res);
     next();

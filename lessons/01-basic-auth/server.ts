@@ -4,14 +4,10 @@
  * @module
  */
 import { runLesson } from '../../shared/server.ts';
-import { authTypes, createApp, pickAuth } from './app.ts';
+import { lesson } from '../curriculum.ts';
+import { basicAuthTypes } from './app.ts';
 
 await runLesson(
-  {
-    lesson: 1,
-    title: 'Basic auth',
-    notes: 'lessons/01-basic-auth/README.md',
-    tryIt: (url) => [`curl -u 'bob@hbtn.io:H0lbertonSchool98!' ${url}/api/v1/users/me`],
-  },
-  (config) => createApp(pickAuth(authTypes, config, 'basic_auth')),
+  { ...lesson(1), tryIt: (url) => [`curl -u 'bob@hbtn.io:H0lbertonSchool98!' ${url}/api/v1/users/me`] },
+  basicAuthTypes,
 );

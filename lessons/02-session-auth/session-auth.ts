@@ -50,6 +50,19 @@ export class SessionAuth extends Auth {
     super();
   }
 
+  /** The session cookie's name (`SESSION_NAME`). */
+  get sessionName(): string {
+    return this.config.sessionName;
+  }
+
+  /**
+   * The course's rule for 401: neither an `Authorization` header nor a session cookie. A
+   * cookie that names no session is a credential all the same, and gets 403.
+   */
+  override hasCredentials(req: Request): boolean {
+    return super.hasCredentials(req) || this.sessionCookie(req) !== null;
+  }
+
   /**
    * Starts a session for a user and returns its new id, or null when `userId` is not a string.
    * One user may hold many sessions (one per browser).

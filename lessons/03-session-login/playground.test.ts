@@ -4,6 +4,9 @@ import express from 'express';
 import { listen } from '../../shared/testing.ts';
 import { playgroundRouter } from './playground.ts';
 
+/** What a later lesson may add to the page: one more button, its script and its style. */
+const more = { html: '<button type="button" id="more">More</button>', script: 'console.log("more")', style: '#more { color: red }' };
+
 describe('the playground page', () => {
   let plain: string;
   let withFramework: string;
@@ -11,12 +14,12 @@ describe('the playground page', () => {
   after(() => closers.forEach((close) => close()));
 
   before(async () => {
-    for (const options of [{}, { frameworkRoutes: true }]) {
+    for (const extension of [undefined, more]) {
       const app = express();
-      app.use(playgroundRouter(options));
+      app.use(playgroundRouter(extension));
       const server = await listen(app);
       closers.push(server.close);
-      if (options.frameworkRoutes) withFramework = server.url;
+      if (extension) withFramework = server.url;
       else plain = server.url;
     }
   });
@@ -32,9 +35,17 @@ describe('the playground page', () => {
     for (const [, url] of html.matchAll(/(?:src|href)="([^"]+)"/g)) assert.match(url!, /^\//, url);
   });
 
-  test('the framework example is hidden unless asked for', async () => {
-    assert.match(await (await fetch(`${plain}/`)).text(), /data-framework-routes="false"/);
-    assert.match(await (await fetch(`${withFramework}/`)).text(), /data-framework-routes="true"/);
+  test('a later lesson can add buttons, a script and a style; lesson 3 itself adds none', async () => {
+    const page = await (await fetch(`${plain}/`)).text();
+    assert.doesNotMatch(page, /playground-extension/);
+    assert.equal((await fetch(`${plain}/playground-extension.js`)).status, 404);
+    const extended = await (await fetch(`${withFramework}/`)).text();
+    assert.match(extended, /<button type="button" id="more">More<\/button>/);
+    assert.match(extended, /<script src="\/playground-extension.js" defer><\/script>/);
+    assert.equal(await (await fetch(`${withFramework}/playground-extension.js`)).text(), 'console.log("more")');
+    const style = await fetch(`${withFramework}/playground-extension.css`);
+    assert.equal(style.headers.get('content-security-policy'), "default-src 'self'; frame-ancestors 'none'");
+    assert.equal(await style.text(), '#more { color: red }');
   });
 
   test('the script and the style are served with their types', async () => {

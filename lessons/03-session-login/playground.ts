@@ -10,6 +10,19 @@ import { readFileSync } from 'node:fs';
 const folder = new URL('./playground/', import.meta.url);
 const read = (name: string) => readFileSync(new URL(name, folder), 'utf8');
 
+/**
+ * What a later lesson adds to the page: more buttons (an HTML fragment for the "Use the
+ * session" card), the script that wires them (it may call the page's `send()`), and its style.
+ */
+export interface PlaygroundExtension {
+  /** HTML inserted below the page's own buttons. */
+  html: string;
+  /** Served as `/playground-extension.js`, run after the page's own script. */
+  script: string;
+  /** Served as `/playground-extension.css`. */
+  style: string;
+}
+
 /** The page's response headers: this page runs only its own script. */
 function pageHeaders(res: Response): void {
   // Only our own script and style: an injected <script> would not run.
@@ -17,32 +30,33 @@ function pageHeaders(res: Response): void {
   res.set('X-Content-Type-Options', 'nosniff');
 }
 
+/** Serves `body` at `path` with the page's headers. */
+function asset(router: Router, path: string, type: string, body: string): void {
+  router.get(path, (_req, res) => {
+    pageHeaders(res);
+    res.type(type).send(body);
+  });
+}
+
 /**
- * Serves the playground page and its two assets, before the auth guard (anyone may load it).
+ * Serves the playground page and its assets, before the auth guard (anyone may load it).
  *
- * @param options.frameworkRoutes show the buttons for lesson 6's `/login`, `/logout` and `/protected-resource`
  * @example
- * createApp(auth, config, { middleware: [playgroundRouter()] });
+ * app.use(playgroundRouter());
  */
-export function playgroundRouter(options: { frameworkRoutes?: boolean } = {}): Router {
-  const html = read('index.html').replace(
-    'data-framework-routes="false"',
-    `data-framework-routes="${options.frameworkRoutes === true}"`,
-  );
-  const css = read('playground.css');
-  const js = read('playground.js');
+export function playgroundRouter(extension?: PlaygroundExtension): Router {
+  let html = read('index.html');
+  if (extension) {
+    const head = '<link rel="stylesheet" href="/playground-extension.css">\n  <script src="/playground-extension.js" defer></script>';
+    html = html.replace('<!-- lesson extension head -->', head).replace('<!-- lesson extension -->', extension.html.trim());
+  }
   const router = Router();
-  router.get('/', (_req, res) => {
-    pageHeaders(res);
-    res.type('html').send(html);
-  });
-  router.get('/playground.css', (_req, res) => {
-    pageHeaders(res);
-    res.type('css').send(css);
-  });
-  router.get('/playground.js', (_req, res) => {
-    pageHeaders(res);
-    res.type('js').send(js);
-  });
+  asset(router, '/', 'html', html);
+  asset(router, '/playground.css', 'css', read('playground.css'));
+  asset(router, '/playground.js', 'js', read('playground.js'));
+  if (extension) {
+    asset(router, '/playground-extension.css', 'css', extension.style);
+    asset(router, '/playground-extension.js', 'js', extension.script);
+  }
   return router;
 }

@@ -4,14 +4,13 @@
  * @module
  */
 import { runLesson } from '../../shared/server.ts';
-import { pickAuth } from '../01-basic-auth/app.ts';
-import { authTypes, createApp } from './app.ts';
+import { basicAuthTypes } from '../01-basic-auth/app.ts';
+import { lesson } from '../curriculum.ts';
+import { sessionLoginAuthTypes } from './app.ts';
 
 await runLesson(
   {
-    lesson: 3,
-    title: 'Session login and logout',
-    notes: 'lessons/03-session-login/README.md',
+    ...lesson(3),
     tryIt: (url) => [
       `open ${url}/ in a browser: the playground page`,
       `curl -c jar -d 'email=bob@hbtn.io' -d 'password=H0lbertonSchool98!' ${url}/api/v1/auth_session/login`,
@@ -19,5 +18,5 @@ await runLesson(
       `curl -b jar -c jar -X DELETE ${url}/api/v1/auth_session/logout`,
     ],
   },
-  (config) => createApp(pickAuth(authTypes, config, 'session_auth'), config),
+  { ...basicAuthTypes, ...sessionLoginAuthTypes },
 );

@@ -3,9 +3,10 @@ import { after, before, describe, test } from 'node:test';
 import { loadConfig } from '../../shared/config.ts';
 import type { User } from '../../shared/models/user.ts';
 import { createUser, listen, useTemporaryDatabase } from '../../shared/testing.ts';
-import { BasicAuth } from '../01-basic-auth/basic-auth.ts';
-import { createApp } from './app.ts';
-import { SessionAuth } from './session-auth.ts';
+import { pickApp } from '../../shared/server.ts';
+import { basicAuthTypes } from '../01-basic-auth/app.ts';
+import { createSessionLoginApp, sessionLoginAuthTypes } from './app.ts';
+import { SessionLoginAuth } from './session-login-auth.ts';
 
 const password = 'H0lbertonSchool98!';
 
@@ -19,7 +20,7 @@ describe('lesson 3: login and logout over HTTP', () => {
     useTemporaryDatabase();
     bob = await createUser('bob@hbtn.io', password);
     const config = loadConfig({});
-    const server = await listen(createApp(new SessionAuth(config), config));
+    const server = await listen(createSessionLoginApp(new SessionLoginAuth(config)));
     api = `${server.url}/api/v1`;
     close = server.close;
   });
@@ -118,22 +119,25 @@ describe('lesson 3: login and logout over HTTP', () => {
 });
 
 describe('lesson 3 under basic_auth', () => {
-  test('there is no login route when the auth is not session based', async (t) => {
+  test("there is no login route when the auth is not session based: lesson 1's app runs", async (t) => {
     useTemporaryDatabase();
-    const config = loadConfig({});
-    const { url, close } = await listen(createApp(new BasicAuth(), config));
+    const lesson3 = { ...basicAuthTypes, ...sessionLoginAuthTypes };
+    const { app } = await pickApp(lesson3, 'basic_auth', 'session_auth')(loadConfig({}));
+    const { url, close } = await listen(app);
     t.after(close);
+    // Lesson 1's guard excludes the course's paths only: no credentials, 401.
     const res = await fetch(`${url}/api/v1/auth_session/login`, { method: 'POST' });
-    assert.equal(res.status, 404);
+    assert.equal(res.status, 401);
+    assert.match(res.headers.get('www-authenticate') ?? '', /^Basic /);
   });
 });
 
-describe('SessionAuth.destroySession', () => {
+describe('SessionLoginAuth.destroySession', () => {
   test('is false without a request', () => {
-    assert.equal(new SessionAuth(loadConfig({})).destroySession(null), false);
+    assert.equal(new SessionLoginAuth(loadConfig({})).destroySession(null), false);
   });
 
   test('sets Secure on the cookie when COOKIE_SECURE=true', () => {
-    assert.equal(new SessionAuth(loadConfig({ COOKIE_SECURE: 'true' })).cookieOptions().secure, true);
+    assert.equal(new SessionLoginAuth(loadConfig({ COOKIE_SECURE: 'true' })).cookieOptions().secure, true);
   });
 });

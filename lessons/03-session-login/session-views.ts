@@ -6,7 +6,7 @@
 import { Router, type Request, type RequestHandler } from 'express';
 import { formBody, resource } from '../../shared/http.ts';
 import { User } from '../../shared/models/user.ts';
-import type { SessionAuth } from './session-auth.ts';
+import type { SessionLoginAuth } from './session-login-auth.ts';
 
 /** A non-empty text field of a form or JSON body, or null. */
 function field(req: Request, name: string): string | null {
@@ -44,9 +44,9 @@ export async function checkLogin(req: Request): Promise<User | LoginError> {
  * The login and logout routes, mounted under `/api/v1`.
  *
  * @example
- * app.use('/api/v1', sessionRouter(auth, config.sessionName));
+ * app.use('/api/v1', sessionRouter(auth));
  */
-export function sessionRouter(auth: SessionAuth, sessionName: string): Router {
+export function sessionRouter(auth: SessionLoginAuth): Router {
   const router = Router();
 
   const login: RequestHandler = async (req, res) => {
@@ -57,7 +57,7 @@ export function sessionRouter(auth: SessionAuth, sessionName: string): Router {
     // Session fixation: never keep an id the client brought; end it and issue a fresh one.
     auth.destroySession(req);
     const sessionId = auth.createSession(user.id);
-    res.cookie(sessionName, sessionId, auth.cookieOptions());
+    res.cookie(auth.sessionName, sessionId, auth.cookieOptions());
     res.json(user);
   };
 
@@ -65,7 +65,7 @@ export function sessionRouter(auth: SessionAuth, sessionName: string): Router {
     res.set('Cache-Control', 'no-store');
     if (!auth.destroySession(req)) return void res.status(404).json({ error: 'Not found' });
     // The course left the dead cookie in the browser; clear it with the attributes it was set with.
-    res.clearCookie(sessionName, auth.cookieOptions());
+    res.clearCookie(auth.sessionName, auth.cookieOptions());
     res.json({});
   };
 

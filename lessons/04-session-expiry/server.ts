@@ -4,14 +4,14 @@
  * @module
  */
 import { runLesson } from '../../shared/server.ts';
-import { pickAuth } from '../01-basic-auth/app.ts';
-import { authTypes, createApp } from './app.ts';
+import { basicAuthTypes } from '../01-basic-auth/app.ts';
+import { sessionLoginAuthTypes } from '../03-session-login/app.ts';
+import { lesson } from '../curriculum.ts';
+import { sessionExpAuthTypes } from './app.ts';
 
 await runLesson(
   {
-    lesson: 4,
-    title: 'Session expiry',
-    notes: 'lessons/04-session-expiry/README.md',
+    ...lesson(4),
     tryIt: (url) => [
       `open ${url}/ in a browser: the playground page`,
       `SESSION_DURATION=10 npm run lesson:4   # then, within 10 s and after:`,
@@ -19,5 +19,5 @@ await runLesson(
       `curl -b jar ${url}/api/v1/users/me`,
     ],
   },
-  (config) => createApp(pickAuth(authTypes, config, 'session_exp_auth'), config),
+  { ...basicAuthTypes, ...sessionLoginAuthTypes, ...sessionExpAuthTypes },
 );

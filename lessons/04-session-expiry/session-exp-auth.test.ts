@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, mock, test } from 'node:test';
 import { loadConfig } from '../../shared/config.ts';
-import { isExpired, SessionExpAuth, sweepIntervalMs } from './session-exp-auth.ts';
+import { isExpired, SessionExpAuth, startSweeper } from './session-exp-auth.ts';
 
 /** A clock the test moves by hand: no test ever sleeps. */
 function fakeClock(start = 1_000_000) {
@@ -86,18 +86,46 @@ describe('SessionExpAuth', () => {
     t.mock.timers.enable({ apis: ['setInterval'] });
     const { auth, clock } = authWith({ SESSION_DURATION: '30' });
     for (let i = 0; i < 100_000; i++) auth.createSession(`user-${i % 100}`);
+    const stopSweeper = startSweeper(auth);
+    t.after(stopSweeper);
     assert.equal(auth.size, 100_000);
     clock.advance(30_000);
-    t.mock.timers.tick(Math.min(sweepIntervalMs, 30_000));
+    t.mock.timers.tick(auth.sweepIntervalMs);
     assert.equal(auth.size, 0);
   });
 
-  test('the sweeper does not keep the process alive', () => {
+  test('building an auth starts no timer; the sweeper does not keep the process alive, and stops', () => {
     const setInterval = mock.method(globalThis, 'setInterval');
-    authWith({ SESSION_DURATION: '30' });
-    const timer = setInterval.mock.calls[0].result as NodeJS.Timeout;
-    setInterval.mock.restore();
+    const clearInterval = mock.method(globalThis, 'clearInterval');
+    const { auth } = authWith({ SESSION_DURATION: '30' });
+    assert.equal(setInterval.mock.callCount(), 0);
+    const stopSweeper = startSweeper(auth);
+    const timer = setInterval.mock.calls[0]!.result as NodeJS.Timeout;
     assert.equal(timer.hasRef(), false);
-    clearInterval(timer);
+    stopSweeper();
+    assert.equal(clearInterval.mock.calls[0]?.arguments[0], timer);
+    setInterval.mock.restore();
+    clearInterval.mock.restore();
+  });
+
+  test('without any limit there is nothing to sweep, and no timer', () => {
+    const { auth } = authWith({});
+    assert.equal(auth.sweepIntervalMs, 0);
+    const setInterval = mock.method(globalThis, 'setInterval');
+    startSweeper(auth)();
+    assert.equal(setInterval.mock.callCount(), 0);
+    setInterval.mock.restore();
+  });
+
+  test('a sweep that throws is logged, and the timer goes on', (t) => {
+    t.mock.timers.enable({ apis: ['setInterval'] });
+    const errors = mock.method(console, 'error', () => {});
+    t.after(() => errors.mock.restore());
+    let calls = 0;
+    const stopSweeper = startSweeper({ sweepIntervalMs: 1000, sweepExpired: () => (calls++, assert.fail('disk gone')) });
+    t.after(stopSweeper);
+    t.mock.timers.tick(2000);
+    assert.equal(calls, 2);
+    assert.match(String(errors.mock.calls[0]?.arguments.join(' ')), /sweep failed: disk gone/);
   });
 });

@@ -6,8 +6,8 @@
  */
 import type { CookieOptions } from 'express';
 import type { Config } from '../../shared/config.ts';
-import type { SessionRecord } from '../02-session-auth/session-auth.ts';
-import { SessionAuth } from '../03-session-login/session-auth.ts';
+import { newSessionId, type SessionRecord } from '../02-session-auth/session-auth.ts';
+import { SessionLoginAuth } from '../03-session-login/session-login-auth.ts';
 
 /** A clock in milliseconds since the epoch; tests pass their own so they never sleep. */
 export type Clock = () => number;
@@ -37,10 +37,45 @@ export function isExpired(
 }
 
 /** How often expired sessions are swept, at most (and more often for short lifetimes). */
-export const sweepIntervalMs = 60_000;
+export const maxSweepIntervalMs = 60_000;
+
+/** Something that deletes its expired sessions when asked: what {@link startSweeper} runs. */
+export interface Sweepable {
+  /** Deletes every expired session; returns how many. */
+  sweepExpired(): number;
+  /** How often to sweep, in ms; 0 when nothing ever expires. */
+  readonly sweepIntervalMs: number;
+}
+
+/**
+ * Calls `sessions.sweepExpired()` every `sessions.sweepIntervalMs`, from now on; returns the
+ * function that stops it. `server.ts` starts it once the server listens and stops it at
+ * shutdown: building an auth starts nothing.
+ *
+ * @example
+ * const stopSweeper = startSweeper(auth);
+ * // ... at shutdown:
+ * stopSweeper();
+ */
+export function startSweeper(sessions: Sweepable): () => void {
+  if (sessions.sweepIntervalMs <= 0) return () => {};
+  const timer = setInterval(() => {
+    try {
+      sessions.sweepExpired();
+    } catch (error) {
+      // A timer has nobody to answer to: log, and try again next time.
+      console.error('sweeper: sweep failed:', error instanceof Error ? error.message : error);
+    }
+  }, sessions.sweepIntervalMs);
+  // unref: the sweeper alone never keeps the process alive.
+  timer.unref();
+  return () => clearInterval(timer);
+}
 
 /** Session auth whose sessions expire. */
-export class SessionExpAuth extends SessionAuth {
+export class SessionExpAuth extends SessionLoginAuth implements Sweepable {
+  // Here every record is a SessionDictionary: createSession below is the only one that writes.
+  protected declare readonly sessions: Map<string, SessionDictionary>;
   /** Absolute lifetime and idle timeout in milliseconds (0 = none). */
   protected readonly limits: { durationMs: number; idleMs: number };
 
@@ -54,16 +89,14 @@ export class SessionExpAuth extends SessionAuth {
       durationMs: config.sessionDurationSeconds * 1000,
       idleMs: config.sessionIdleTimeoutSeconds * 1000,
     };
-    this.startSweeper();
   }
 
-  /** Starts a session that remembers when it was created. */
+  /** Starts a session that remembers when it was created, and returns its new id. */
   override createSession(userId: unknown): string | null {
-    const sessionId = super.createSession(userId);
-    if (sessionId === null) return null;
+    if (typeof userId !== 'string') return null;
+    const sessionId = newSessionId();
     const now = this.now();
-    const session: SessionDictionary = { userId: userId as string, createdAt: now, lastUsedAt: now };
-    this.sessions.set(sessionId, session);
+    this.sessions.set(sessionId, { userId, createdAt: now, lastUsedAt: now });
     return sessionId;
   }
 
@@ -73,7 +106,7 @@ export class SessionExpAuth extends SessionAuth {
    */
   override userIdForSessionId(sessionId: unknown): string | null {
     if (typeof sessionId !== 'string') return null;
-    const session = this.sessions.get(sessionId) as SessionDictionary | undefined;
+    const session = this.sessions.get(sessionId);
     if (!session) return null;
     const now = this.now();
     if (isExpired(session, now, this.limits)) {
@@ -96,7 +129,7 @@ export class SessionExpAuth extends SessionAuth {
     const now = this.now();
     let swept = 0;
     for (const [sessionId, session] of this.sessions) {
-      if (isExpired(session as SessionDictionary, now, this.limits)) {
+      if (isExpired(session, now, this.limits)) {
         this.sessions.delete(sessionId);
         swept++;
       }
@@ -109,12 +142,13 @@ export class SessionExpAuth extends SessionAuth {
     return this.sessions.size;
   }
 
-  private startSweeper(): void {
+  /**
+   * How often {@link startSweeper} sweeps: every {@link maxSweepIntervalMs} at most, more often
+   * for a shorter lifetime, at most once a second; 0 without any limit.
+   */
+  get sweepIntervalMs(): number {
     const shortest = Math.min(...[this.limits.durationMs, this.limits.idleMs].filter((ms) => ms > 0));
-    if (!Number.isFinite(shortest)) return;
     // Without a sweep, sessions nobody sends again would stay in memory forever.
-    const timer = setInterval(() => this.sweepExpired(), Math.max(1000, Math.min(sweepIntervalMs, shortest)));
-    // unref: the sweeper alone never keeps the process alive.
-    timer.unref();
+    return Number.isFinite(shortest) ? Math.max(1000, Math.min(maxSweepIntervalMs, shortest)) : 0;
   }
 }

@@ -7,12 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadConfig } from '../../shared/config.ts';
-import { openDatabase, useDatabase } from '../../shared/db.ts';
+import { database, openDatabase, useDatabase } from '../../shared/db.ts';
 import { User } from '../../shared/models/user.ts';
-import { hashSessionId, UserSession } from '../../shared/models/user-session.ts';
-import { pickAuth } from '../01-basic-auth/app.ts';
-import { authTypes as lesson4AuthTypes } from '../04-session-expiry/app.ts';
-import { authTypes, createApp } from './app.ts';
+import { createUserSessionTable, hashSessionId, UserSession } from '../../shared/models/user-session.ts';
+import { createSessionDBApp } from './app.ts';
 import { SessionDBAuth } from './session-db-auth.ts';
 
 const email = 'bob@hbtn.io';
@@ -40,18 +38,18 @@ function startApp(env: Record<string, string>) {
   before(async () => {
     state.file = join(mkdtempSync(join(tmpdir(), 'lesson-5-app-test-')), 'test.db');
     useDatabase(openDatabase(state.file));
+    createUserSessionTable(database());
     const bob = Object.assign(new User(), { email, passwordHash: cheapPasswordHash(password) });
     bob.save();
     const config = loadConfig(env);
     state.auth = new SessionDBAuth(config);
-    const server = createApp(state.auth, config).listen(0, '127.0.0.1');
+    const server = createSessionDBApp(state.auth).listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     state.base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
     state.server = server;
   });
   // Registered here, not inside before(): Node 20 runs an after() called in a hook right away.
   after(() => {
-    state.auth?.stopPurge();
     state.server?.closeAllConnections();
     state.server?.close();
   });
@@ -66,11 +64,6 @@ function startApp(env: Record<string, string>) {
     fetch(`${state.base}/auth_session/logout`, { method: 'DELETE', headers: { cookie: `_my_session_id=${sessionId}` } });
   return { state, login, me, logout };
 }
-
-test('lesson 5 knows every auth type of lesson 4 plus session_db_auth, its default', () => {
-  assert.deepEqual(Object.keys(authTypes), [...Object.keys(lesson4AuthTypes), 'session_db_auth']);
-  assert.ok(pickAuth(authTypes, loadConfig({}), 'session_db_auth') instanceof SessionDBAuth);
-});
 
 describe('lesson 5 over HTTP: what lessons 2 to 4 promise still holds', () => {
   const { state, login, me, logout } = startApp({ SESSION_DURATION: '3600' });

@@ -6,14 +6,15 @@
  */
 import { loadConfig } from '../../shared/config.ts';
 import { runLesson } from '../../shared/server.ts';
-import { pickAuth } from '../01-basic-auth/app.ts';
-import { authTypes, createApp } from './app.ts';
+import { basicAuthTypes } from '../01-basic-auth/app.ts';
+import { sessionLoginAuthTypes } from '../03-session-login/app.ts';
+import { sessionExpAuthTypes } from '../04-session-expiry/app.ts';
+import { lesson } from '../curriculum.ts';
+import { sessionDBAuthTypes } from './app.ts';
 
 await runLesson(
   {
-    lesson: 5,
-    title: 'Sessions in SQLite',
-    notes: 'lessons/05-db-sessions/README.md',
+    ...lesson(5),
     // tryIt runs after the configuration was read without error, so loadConfig() cannot throw here.
     tryIt: (url) => [
       `open ${url}/ in a browser: the playground page`,
@@ -22,5 +23,5 @@ await runLesson(
       `sqlite3 ${loadConfig().dbPath} 'select * from user_sessions'   # no session id in there, only its hash`,
     ],
   },
-  (config) => createApp(pickAuth(authTypes, config, 'session_db_auth'), config),
+  { ...basicAuthTypes, ...sessionLoginAuthTypes, ...sessionExpAuthTypes, ...sessionDBAuthTypes },
 );

@@ -28,8 +28,6 @@ export const lastUseWriteFraction = 0.1;
  * at once.
  */
 export class SessionDBAuth extends SessionExpAuth {
-  private purgeStopped = false;
-
   /**
    * Starts a session: stores a row for it (the id only as a hash) and returns the new id;
    * null when `userId` is not a string or no user has it.
@@ -75,11 +73,10 @@ export class SessionDBAuth extends SessionExpAuth {
 
   /**
    * Deletes expired rows, in batches, at most {@link purgeMaxRowsPerSweep} per call; returns
-   * how many. Lesson 4's timer calls it; every process on the file may, as deleting is safe
-   * to repeat.
+   * how many. Lesson 4's sweeper calls it; every process on the file may, as deleting is
+   * safe to repeat.
    */
   override sweepExpired(): number {
-    if (this.purgeStopped) return 0;
     const now = this.now();
     const { durationMs, idleMs } = this.limits;
     // The same rule as isExpired: created at or before now - duration, or used at or before now - idle.
@@ -100,14 +97,6 @@ export class SessionDBAuth extends SessionExpAuth {
   /** The number of stored sessions (expired ones included until swept), from every process. */
   override get size(): number {
     return UserSession.count();
-  }
-
-  /**
-   * Stops this instance's background purge. A server never needs it; tests do, as their
-   * instances come and go within one process and lesson 4's timer cannot be cleared.
-   */
-  stopPurge(): void {
-    this.purgeStopped = true;
   }
 
   /**

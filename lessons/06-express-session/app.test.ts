@@ -8,9 +8,8 @@ import { loadConfig } from '../../shared/config.ts';
 import { openDatabase, type Db } from '../../shared/db.ts';
 import { User } from '../../shared/models/user.ts';
 import { createUser, listen, useTemporaryDatabase } from '../../shared/testing.ts';
-import { pickAuth } from '../01-basic-auth/app.ts';
 import type { Clock } from '../04-session-expiry/session-exp-auth.ts';
-import { authTypes, createApp } from './app.ts';
+import { createExpressSessionApp } from './app.ts';
 import { hashSessionId } from '../../shared/models/user-session.ts';
 import { SqliteSessionStore } from './sqlite-store.ts';
 
@@ -36,9 +35,8 @@ interface StartOptions {
 /** Lesson 6's app on a real port, sessions in the test's SQLite file unless told otherwise. */
 async function start(options: StartOptions = {}): Promise<{ url: string; api: string; close: () => void }> {
   const config = loadConfig(options.env ?? {});
-  const store = options.store ?? new SqliteSessionStore({ db, purgeEveryMs: 0 });
-  const auth = pickAuth(authTypes, config, 'express_session');
-  const server = await listen(createApp(auth, config, { secrets: options.secrets ?? [secret], store, now: options.now }));
+  const store = options.store ?? new SqliteSessionStore({ db });
+  const server = await listen(createExpressSessionApp(config, { secrets: options.secrets ?? [secret], store, now: options.now }));
   return { ...server, api: `${server.url}/api/v1` };
 }
 
@@ -286,8 +284,8 @@ describe('lesson 6: the /api/v1 contract on req.session', () => {
 
 describe("lesson 6: lesson 5's promises, with express-session", () => {
   test('two apps on one database file accept each other\'s sessions and logouts at once', async (t) => {
-    const one = await start({ store: new SqliteSessionStore({ db: openDatabase(dbFile), purgeEveryMs: 0 }) });
-    const two = await start({ store: new SqliteSessionStore({ db: openDatabase(dbFile), purgeEveryMs: 0 }) });
+    const one = await start({ store: new SqliteSessionStore({ db: openDatabase(dbFile) }) });
+    const two = await start({ store: new SqliteSessionStore({ db: openDatabase(dbFile) }) });
     t.after(() => (one.close(), two.close()));
     const cookie = await loggedIn(one.api);
     assert.equal((await me(two.api, cookie)).status, 200);
@@ -303,7 +301,7 @@ describe("lesson 6: lesson 5's promises, with express-session", () => {
       start({
         env,
         now: clock.now,
-        store: new SqliteSessionStore({ db: openDatabase(dbFile), purgeEveryMs: 0, idleTimeoutMs: 20_000, now: clock.now }),
+        store: new SqliteSessionStore({ db: openDatabase(dbFile), idleTimeoutMs: 20_000, now: clock.now }),
       });
     const first = await restart();
     const busy = await loggedIn(first.api);
@@ -443,7 +441,7 @@ describe('lesson 6: SESSION_DURATION is absolute, SESSION_IDLE_TIMEOUT slides', 
 
   test('SESSION_IDLE_TIMEOUT: the SQLite store keeps a used session and drops an idle one', async (t) => {
     const clock = fakeClock();
-    const store = new SqliteSessionStore({ db, purgeEveryMs: 0, idleTimeoutMs: 10_000, now: clock.now });
+    const store = new SqliteSessionStore({ db, idleTimeoutMs: 10_000, now: clock.now });
     const { api, close } = await start({ env: { SESSION_IDLE_TIMEOUT: '10' }, store, now: clock.now });
     t.after(close);
     const cookie = await loggedIn(api);
@@ -577,7 +575,7 @@ describe('lesson 6: express-session pitfalls, handled', () => {
   test('a store that fails answers JSON 500, sends no cookie, and the server keeps serving', async (t) => {
     t.mock.method(console, 'error', () => {}); // the error handler logs the 500s
     const storeDb = openDatabase(dbFile);
-    const { api, close } = await start({ store: new SqliteSessionStore({ db: storeDb, purgeEveryMs: 0 }) });
+    const { api, close } = await start({ store: new SqliteSessionStore({ db: storeDb }) });
     t.after(close);
     const cookie = await loggedIn(api);
     storeDb.close();
@@ -608,17 +606,5 @@ describe('lesson 6: express-session pitfalls, handled', () => {
     t.after(close);
     const res = await login(api);
     assert.match(res.headers.getSetCookie()[0]!, /^sid_v6=s%3A/);
-  });
-
-  test('AUTH_TYPE=basic_auth: Basic for the API, no session login under /api/v1, the example still works', async (t) => {
-    const { api, url, close } = await start({ env: { AUTH_TYPE: 'basic_auth' } });
-    t.after(close);
-    const basic = `Basic ${Buffer.from(`bob@hbtn.io:${password}`).toString('base64')}`;
-    const res = await fetch(`${api}/users/me`, { headers: { authorization: basic } });
-    assert.equal(res.status, 200);
-    assert.match((await fetch(`${api}/users/me`)).headers.get('www-authenticate') ?? '', /^Basic /);
-    assert.equal((await login(api)).status, 404);
-    const example = await fetch(`${url}/login`, json({ username: 'bob@hbtn.io', password }));
-    assert.equal(example.status, 200);
   });
 });

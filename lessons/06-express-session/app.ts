@@ -1,41 +1,40 @@
 /**
- * Lesson 6's app: lesson 0's users API behind lesson 1's guard, with sessions kept by
+ * Lesson 6's app: the users API behind lesson 1's guard, with sessions kept by
  * express-session (in our SQLite store), cookie-parser for a signed preference cookie, the
- * framework example at the root, and lesson 3's playground page at `/` with its buttons.
+ * framework example at the root, and lesson 3's playground page with the example's buttons.
  *
  * @module
  */
 import cookieParser from 'cookie-parser';
-import type { Express, Request } from 'express';
+import express, { type Express } from 'express';
 import session from 'express-session';
+import { readFileSync } from 'node:fs';
 import type { Config } from '../../shared/config.ts';
-import type { Db } from '../../shared/db.ts';
-import type { AppParts } from '../00-users-api/app.ts';
-import type { Auth } from '../01-basic-auth/auth.ts';
-import { createApp as createGuardedApp, type AuthTypes } from '../01-basic-auth/app.ts';
-import { excludedPaths as lesson2ExcludedPaths } from '../02-session-auth/app.ts';
-import { playgroundRouter } from '../03-session-login/playground.ts';
-import { authTypes as lesson4AuthTypes } from '../04-session-expiry/app.ts';
-import type { Clock } from '../04-session-expiry/session-exp-auth.ts';
-import type { SessionStoreKind } from './config.ts';
+import { database } from '../../shared/db.ts';
+import { errorHandler, jsonBody, notFound } from '../../shared/http.ts';
+import type { AuthTypes } from '../../shared/server.ts';
+import { indexRouter } from '../00-users-api/views/index.ts';
+import { usersRouter } from '../00-users-api/views/users.ts';
+import { authGuard } from '../01-basic-auth/guard.ts';
+import { authRouter } from '../01-basic-auth/views.ts';
+import { excludedPathsWithLogin } from '../03-session-login/app.ts';
+import { playgroundRouter, type PlaygroundExtension } from '../03-session-login/playground.ts';
+import { startSweeper, type Clock } from '../04-session-expiry/session-exp-auth.ts';
+import { loadSessionConfig } from './config.ts';
 import { ExpressSessionAuth } from './express-session-auth.ts';
 import { frameworkPaths, frameworkRouter } from './framework-views.ts';
 import { preferencesRouter } from './preferences.ts';
+import { resolveSessionSecrets } from './secret.ts';
 import { createSessionMiddleware, enforceAbsoluteLimit, sessionCookieOptions } from './session-middleware.ts';
-import { sessionRouter } from './session-views.ts';
+import { expressSessionRouter } from './session-views.ts';
 import { SqliteSessionStore } from './sqlite-store.ts';
 
-/**
- * Lesson 4's auth types plus `express_session`. `session_auth` and `session_exp_auth` are the
- * hand-built sessions this lesson replaces: `server.ts` runs lesson 4's server for them.
- */
-export const authTypes: AuthTypes = {
-  ...lesson4AuthTypes,
-  express_session: (config) => new ExpressSessionAuth(config.sessionName),
-};
-
-/** Lesson 2's excluded paths (the course's, and login), the preferences and the framework example. */
-export const excludedPaths: readonly string[] = [...lesson2ExcludedPaths, '/api/v1/preferences/', ...frameworkPaths];
+/** Lesson 3's excluded paths (the course's, and login), the preferences and the framework example. */
+export const expressSessionExcludedPaths: readonly string[] = [
+  ...excludedPathsWithLogin,
+  '/api/v1/preferences/',
+  ...frameworkPaths,
+];
 
 /** What the sessions are made of. */
 export interface SessionParts {
@@ -47,51 +46,84 @@ export interface SessionParts {
   now?: Clock;
 }
 
+const readPlayground = (name: string) => readFileSync(new URL(`./playground/${name}`, import.meta.url), 'utf8');
+
+/** The framework example's buttons, added to lesson 3's playground page. */
+const frameworkButtons: PlaygroundExtension = {
+  html: readPlayground('framework.html'),
+  script: readPlayground('framework.js'),
+  style: readPlayground('framework.css'),
+};
+
 /**
- * The session store `SESSION_STORE` names: our SQLite store in `db`, or MemoryStore.
+ * Builds the users API with express-session's sessions, top to bottom in the order a
+ * request meets it.
  *
  * @example
- * const store = createSessionStore('sqlite', database(), config);
+ * const app = createExpressSessionApp(config, { secrets, store: new SqliteSessionStore({ db }) });
  */
-export function createSessionStore(kind: SessionStoreKind, db: Db, config: Config): session.Store {
-  // MemoryStore: sessions live in this process only and vanish at every restart.
-  if (kind === 'memory') return new session.MemoryStore();
-  return new SqliteSessionStore({ db, idleTimeoutMs: config.sessionIdleTimeoutSeconds * 1000 });
+export function createExpressSessionApp(config: Config, sessions: SessionParts): Express {
+  const auth = new ExpressSessionAuth(config.sessionName);
+  const cookieOptions = sessionCookieOptions(config);
+  const routeOptions = { sessionName: config.sessionName, cookieOptions, now: sessions.now };
+  const app = express();
+  // Don't advertise the framework in every response.
+  app.disable('x-powered-by');
+  // Lesson 3's page, with the framework example's buttons; before the guard (anyone may load
+  // the login form) and before the session (loading it touches no store).
+  app.use(playgroundRouter(frameworkButtons));
+  // express-session reads the Cookie header itself, and must come first: it falls back on
+  // req.cookies when cookie-parser ran before it, and cookie-parser turns a "j:[1,2]" value
+  // into an array there, on which express-session throws (a 500 for any client).
+  app.use(createSessionMiddleware(config, sessions.secrets, sessions.store));
+  // The same secrets as the session: the first signs the preference cookie, all verify it.
+  app.use(cookieParser(sessions.secrets));
+  app.use(enforceAbsoluteLimit(config.sessionDurationSeconds * 1000, sessions.now));
+  app.use(authGuard(auth, expressSessionExcludedPaths));
+  app.use(jsonBody);
+  // The framework example, at the root; it checks the session itself.
+  app.use(frameworkRouter(routeOptions));
+  app.use(
+    '/api/v1',
+    indexRouter,
+    authRouter(auth),
+    expressSessionRouter(routeOptions),
+    preferencesRouter(cookieOptions),
+    usersRouter,
+  );
+  app.use(notFound);
+  app.use(errorHandler);
+  return app;
 }
 
 /**
- * Builds the API behind `auth`, with express-session's sessions.
- *
- * @example
- * const app = createApp(new ExpressSessionAuth(config.sessionName), config, { secrets, store });
+ * The `AUTH_TYPE` lesson 6 teaches, and the app it runs: sessions in our SQLite store (with a
+ * sweeper), or, with `SESSION_STORE=memory`, in express-session's MemoryStore.
  */
-export function createApp(auth: Auth, config: Config, sessionParts: SessionParts, parts: AppParts = {}): Express {
-  const cookieOptions = sessionCookieOptions(config);
-  const routeOptions = { sessionName: config.sessionName, cookieOptions, now: sessionParts.now };
-  // Login and logout under /api/v1 only when the API's auth is the session (as in lesson 3).
-  const sessionRoutes = auth instanceof ExpressSessionAuth ? [sessionRouter(routeOptions)] : [];
-  const hasCredentials =
-    auth instanceof ExpressSessionAuth ? (req: Request) => auth.hasCredentials(req) : undefined;
-  return createGuardedApp(
-    auth,
-    {
-      ...parts,
-      middleware: [
-        // Lesson 3's playground page, with the framework example's buttons; before the guard
-        // (anyone may load the login form) and before the session (loading it touches no store).
-        playgroundRouter({ frameworkRoutes: true }),
-        // express-session reads the Cookie header itself, and must come first: it falls back on
-        // req.cookies when cookie-parser ran before it, and cookie-parser turns a "j:[1,2]" value
-        // into an array there, on which express-session throws (a 500 for any client).
-        createSessionMiddleware(config, sessionParts.secrets, sessionParts.store),
-        // The same secrets as the session: the first signs the preference cookie, all verify it.
-        cookieParser(sessionParts.secrets),
-        enforceAbsoluteLimit(config.sessionDurationSeconds * 1000, sessionParts.now),
-        ...(parts.middleware ?? []),
-      ],
-      routers: [...sessionRoutes, preferencesRouter(cookieOptions), ...(parts.routers ?? [])],
-      rootRouters: [frameworkRouter(routeOptions), ...(parts.rootRouters ?? [])],
-    },
-    { excludedPaths, ...(hasCredentials && { hasCredentials }) },
-  );
-}
+export const expressSessionAuthTypes: AuthTypes = {
+  express_session: (config) => {
+    const sessionConfig = loadSessionConfig();
+    const { secrets, notices } = resolveSessionSecrets(sessionConfig, config.dbPath);
+    if (sessionConfig.sessionStore === 'memory') {
+      // MemoryStore: sessions live in this process only and vanish at every restart.
+      const store = new session.MemoryStore();
+      return {
+        app: createExpressSessionApp(config, { secrets, store }),
+        notices: [
+          ...notices,
+          'sessions: in memory (SESSION_STORE=memory): gone at every restart, never shared between processes;',
+          '          express-session warns against MemoryStore in production (see the notes)',
+          ...(config.sessionIdleTimeoutSeconds > 0
+            ? ['warning: SESSION_IDLE_TIMEOUT needs the SQLite store; MemoryStore ignores it']
+            : []),
+        ],
+      };
+    }
+    const store = new SqliteSessionStore({ db: database(), idleTimeoutMs: config.sessionIdleTimeoutSeconds * 1000 });
+    return {
+      app: createExpressSessionApp(config, { secrets, store }),
+      start: () => startSweeper(store),
+      notices: [...notices, `sessions: table express_sessions in ${config.dbPath}, ids stored as SHA-256 hashes`],
+    };
+  },
+};

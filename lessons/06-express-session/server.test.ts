@@ -161,7 +161,7 @@ describe('lesson 6 server', { concurrency: true }, () => {
 
   test("AUTH_TYPE=session_exp_auth runs lesson 4's hand-built sessions", async () => {
     const dbPath = databaseWithBob();
-    const server = await startServer({ DB_PATH: dbPath, AUTH_TYPE: 'session_exp_auth' }, /hand-built sessions/);
+    const server = await startServer({ DB_PATH: dbPath, AUTH_TYPE: 'session_exp_auth' }, /AUTH_TYPE=session_exp_auth/);
     try {
       const cookie = await logIn(server.url);
       assert.match(cookie, /^_my_session_id=[A-Za-z0-9_-]{43}$/, 'an unsigned id: no express-session here');

@@ -26,9 +26,9 @@ export interface SessionRouteOptions {
  * The login and logout routes, mounted under `/api/v1`.
  *
  * @example
- * app.use('/api/v1', sessionRouter({ sessionName: '_my_session_id', cookieOptions: sessionCookieOptions(config) }));
+ * app.use('/api/v1', expressSessionRouter({ sessionName: '_my_session_id', cookieOptions: sessionCookieOptions(config) }));
  */
-export function sessionRouter(options: SessionRouteOptions): Router {
+export function expressSessionRouter(options: SessionRouteOptions): Router {
   const router = Router();
 
   const login: RequestHandler = async (req, res) => {

@@ -23,7 +23,7 @@ function freshStore(options: { idleTimeoutMs?: number; ttlMs?: number } = {}) {
   const file = join(dir, `store-${++files}.db`);
   const db = openDatabase(file);
   const clock = fakeClock();
-  const store = new SqliteSessionStore({ db, now: clock.now, purgeEveryMs: 0, ...options });
+  const store = new SqliteSessionStore({ db, now: clock.now, ...options });
   return {
     db,
     file,
@@ -125,7 +125,7 @@ describe('SqliteSessionStore', () => {
     assert.equal((db.prepare('SELECT COUNT(*) AS n FROM express_sessions').get() as { n: number }).n, 0);
   });
 
-  test('length and all leave out expired sessions; purgeExpired deletes them', async () => {
+  test('length and all leave out expired sessions; sweepExpired deletes them', async () => {
     const { set, length, all, clock, store, db } = freshStore();
     await set('short', sessionData({ userId: 'ann', expires: clock.now() + 100 }));
     await set('long', sessionData({ userId: 'bob', expires: clock.now() + 10_000 }));
@@ -135,9 +135,9 @@ describe('SqliteSessionStore', () => {
       (await all())!.map((sess) => sess.userId),
       ['bob'],
     );
-    assert.equal(store.purgeExpired(), 1);
+    assert.equal(store.sweepExpired(), 1);
     assert.equal((db.prepare('SELECT COUNT(*) AS n FROM express_sessions').get() as { n: number }).n, 1);
-    assert.equal(store.purgeExpired(), 0);
+    assert.equal(store.sweepExpired(), 0);
   });
 
   test('touch moves the expiry of a live session to the one in the session it is given', async () => {
@@ -173,7 +173,7 @@ describe('SqliteSessionStore', () => {
   test('expired rows are purged when a store opens the database', async () => {
     const { set, file, clock } = freshStore();
     await set('sid', sessionData({ userId: 'bob', expires: clock.now() - 1 }));
-    const again = new SqliteSessionStore({ db: openDatabase(file), purgeEveryMs: 0, now: clock.now });
+    const again = new SqliteSessionStore({ db: openDatabase(file), now: clock.now });
     const length = promisify(again.length.bind(again));
     assert.equal(await length(), 0);
   });

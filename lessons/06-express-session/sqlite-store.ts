@@ -9,7 +9,7 @@ import session, { type SessionData } from 'express-session';
 import type { Db } from '../../shared/db.ts';
 // The key a session id is stored under: its SHA-256, as lesson 5 stores it.
 import { hashSessionId } from '../../shared/models/user-session.ts';
-import type { Clock } from '../04-session-expiry/session-exp-auth.ts';
+import type { Clock, Sweepable } from '../04-session-expiry/session-exp-auth.ts';
 
 /** A store callback: Node style, error first. */
 type Callback<T = void> = (error: unknown, result?: T) => void;
@@ -24,8 +24,8 @@ export const defaultTtlMs = 24 * 60 * 60 * 1000;
  */
 export const touchWriteFraction = 0.1;
 
-/** How often expired rows are deleted, at most. */
-export const purgeIntervalMs = 60_000;
+/** How often lesson 4's sweeper deletes expired rows, by default. */
+export const defaultSweepIntervalMs = 60_000;
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS express_sessions (
@@ -47,8 +47,8 @@ export interface SqliteStoreOptions {
   idleTimeoutMs?: number;
   /** Lifetime after last use of a session whose cookie has no expiry ({@link defaultTtlMs}). */
   ttlMs?: number;
-  /** How often to purge expired rows ({@link purgeIntervalMs}); 0 = never by timer. */
-  purgeEveryMs?: number;
+  /** How often the sweeper should delete expired rows ({@link defaultSweepIntervalMs}). */
+  sweepIntervalMs?: number;
   /** The clock (tests pass their own). */
   now?: Clock;
 }
@@ -76,26 +76,25 @@ export function sessionExpiresAt(
 }
 
 /** express-session's Store interface over one SQLite table. */
-export class SqliteSessionStore extends session.Store {
+export class SqliteSessionStore extends session.Store implements Sweepable {
+  /**
+   * How often lesson 4's `startSweeper` should call {@link sweepExpired}: most expired
+   * sessions are never asked for again (the browser dropped the cookie).
+   */
+  readonly sweepIntervalMs: number;
   private readonly now: Clock;
   private readonly limits: { idleTimeoutMs: number; ttlMs: number };
   private readonly statements: ReturnType<typeof prepareStatements>;
-  private readonly timer: NodeJS.Timeout | undefined;
 
+  /** Creates the store's table in `options.db` if it is not there; starts no timer. */
   constructor(options: SqliteStoreOptions) {
     super();
     this.now = options.now ?? Date.now;
     this.limits = { idleTimeoutMs: options.idleTimeoutMs ?? 0, ttlMs: options.ttlMs ?? defaultTtlMs };
+    this.sweepIntervalMs = options.sweepIntervalMs ?? defaultSweepIntervalMs;
+    // The lesson that keeps sessions in this table creates it.
     options.db.exec(SCHEMA);
     this.statements = prepareStatements(options.db);
-    this.purgeExpired();
-    const every = options.purgeEveryMs ?? purgeIntervalMs;
-    if (every > 0) {
-      // Most expired sessions are never asked for again (the browser dropped the cookie).
-      this.timer = setInterval(() => this.purgeExpiredQuietly(), every);
-      // unref: the purge timer alone never keeps the process alive.
-      this.timer.unref();
-    }
   }
 
   /** The session stored under `sid`, or null when there is none or it has expired. */
@@ -160,22 +159,8 @@ export class SqliteSessionStore extends session.Store {
   }
 
   /** Deletes every expired row; returns how many. */
-  purgeExpired(): number {
+  sweepExpired(): number {
     return this.statements.purge.run(this.now()).changes;
-  }
-
-  /** Stops the purge timer (the database stays open: it is not the store's). */
-  close(): void {
-    clearInterval(this.timer);
-  }
-
-  private purgeExpiredQuietly(): void {
-    try {
-      this.purgeExpired();
-    } catch (error) {
-      // A timer has nobody to answer to: log, and try again next time.
-      console.error('session store: purge failed:', error instanceof Error ? error.message : error);
-    }
   }
 }
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { database, openDatabase, useDatabase } from '../db.ts';
 import { User } from './user.ts';
-import { hashSessionId, UserSession } from './user-session.ts';
+import { createUserSessionTable, hashSessionId, UserSession } from './user-session.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'user-session-test-'));
 let databases = 0;
@@ -14,6 +14,7 @@ let databases = 0;
 /** An empty database of the test's own, in a real SQLite file, with one user (no password). */
 function freshDatabaseWithUser(): User {
   useDatabase(openDatabase(join(dir, `test-${++databases}.db`)));
+  createUserSessionTable(database());
   const user = Object.assign(new User(), { email: 'bob@hbtn.io' });
   user.save();
   return user;

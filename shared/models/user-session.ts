@@ -5,7 +5,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { prepared } from '../db.ts';
+import { prepared, type Db } from '../db.ts';
 import { Base, type Row } from './base.ts';
 
 /**
@@ -18,6 +18,34 @@ import { Base, type Row } from './base.ts';
  */
 export function hashSessionId(sessionId: string): string {
   return createHash('sha256').update(sessionId).digest('hex');
+}
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS user_sessions (
+    id TEXT PRIMARY KEY,
+    -- Deleting a user deletes their sessions.
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    -- Only a SHA-256 hash of the session id: a copy of the database holds no live cookie.
+    session_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    -- A session row is written only to record a use, so its updated_at is its last use.
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS user_sessions_user_id ON user_sessions(user_id);
+  -- The purge of expired sessions finds them by these, without reading the whole table.
+  CREATE INDEX IF NOT EXISTS user_sessions_created_at ON user_sessions(created_at);
+  CREATE INDEX IF NOT EXISTS user_sessions_updated_at ON user_sessions(updated_at);
+`;
+
+/**
+ * Creates the `user_sessions` table in `db` if it is not there: lesson 5, the lesson that
+ * stores sessions in SQLite, does so at start (the users table comes with every database).
+ *
+ * @example
+ * createUserSessionTable(database());
+ */
+export function createUserSessionTable(db: Db): void {
+  db.exec(SCHEMA);
 }
 
 /** Which sessions {@link UserSession.removeExpired} deletes: each bound is optional. */

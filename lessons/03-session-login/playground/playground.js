@@ -45,10 +45,4 @@ form.addEventListener('submit', (event) => {
 });
 $('whoami').addEventListener('click', () => send('GET', '/api/v1/users/me'));
 $('logout').addEventListener('click', () => send('DELETE', '/api/v1/auth_session/logout'));
-$('fw-login').addEventListener('click', () => {
-  const body = JSON.stringify({ username: form.email.value, password: form.password.value });
-  send('POST', '/login', body, 'application/json');
-});
-$('fw-protected').addEventListener('click', () => send('GET', '/protected-resource'));
-$('fw-logout').addEventListener('click', () => send('POST', '/logout'));
 showCookies();

@@ -1,14 +1,16 @@
 /**
- * Lesson 3's `SessionAuth`: lesson 2's, plus the cookie's attributes and `destroySession`
- * for logout.
+ * `SessionLoginAuth`: lesson 2's `SessionAuth`, plus what login and logout need: the
+ * cookie's attributes, and the course's `destroySession`. (The course adds `destroy_session`
+ * to `SessionAuth` itself, in a later task; here the addition gets its own class, so that
+ * each lesson's class shows exactly what the lesson adds.)
  *
  * @module
  */
 import type { CookieOptions, Request } from 'express';
-import { SessionAuth as InMemorySessionAuth } from '../02-session-auth/session-auth.ts';
+import { SessionAuth } from '../02-session-auth/session-auth.ts';
 
 /** Session auth that can end a session and knows how its cookie is set. */
-export class SessionAuth extends InMemorySessionAuth {
+export class SessionLoginAuth extends SessionAuth {
   /**
    * The session cookie's attributes, the same when it is set and when it is cleared.
    *
