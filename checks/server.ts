@@ -34,6 +34,8 @@ const CONFIG_VARIABLES = [
   'SESSION_DURATION',
   'SESSION_IDLE_TIMEOUT',
   'COOKIE_SECURE',
+  // The checks seed their own users (checks/users.ts): no demo user unless a spec asks for one.
+  'DEMO_USER',
   // Lesson 6 (lessons/06-express-session/config.ts): a shell's NODE_ENV=production would stop it.
   'SESSION_SECRET',
   'SESSION_STORE',
@@ -197,7 +199,7 @@ export class LessonServer {
     for (const name of CONFIG_VARIABLES) delete env[name];
     // Set by `node --test` for its own children; a server is not one.
     delete env.NODE_TEST_CONTEXT;
-    Object.assign(env, this.spec.env, { API_HOST: '127.0.0.1', API_PORT: '0', DB_PATH: this.spec.dbPath });
+    Object.assign(env, { DEMO_USER: 'false' }, this.spec.env, { API_HOST: '127.0.0.1', API_PORT: '0', DB_PATH: this.spec.dbPath });
 
     const child = spawn(process.execPath, [...(this.spec.nodeArgs ?? []), '--import', 'tsx', '--import', orphanGuard, this.spec.entry], {
       cwd: projectRoot,
