@@ -226,6 +226,7 @@ async function crossSiteFetch(page: Page, url: string, init: { method: string; m
 interface Shown {
   request: string;
   status: string;
+  headers: string;
   body: string;
   cookies: string;
 }
@@ -236,8 +237,8 @@ async function clickAndRead(page: Page, selector: string, label: string): Promis
     const before = Number(await page.getAttribute('#answer', 'data-answers'));
     await page.click(selector);
     await page.waitForFunction((count) => Number(document.getElementById('answer')?.dataset.answers) > count, before);
-    const [request, status, body, cookies] = await page.evaluate(() => ['request', 'status', 'body', 'cookies'].map((id) => document.getElementById(id)?.textContent ?? ''));
-    return { request: request ?? '', status: status ?? '', body: body ?? '', cookies: cookies ?? '' };
+    const [request, status, headers, body, cookies] = await page.evaluate(() => ['request', 'status', 'headers', 'body', 'cookies'].map((id) => document.getElementById(id)?.textContent ?? ''));
+    return { request: request ?? '', status: status ?? '', headers: headers ?? '', body: body ?? '', cookies: cookies ?? '' };
   });
 }
 
@@ -246,6 +247,19 @@ function expectShown(shown: Shown, status: RegExp, bodyHas: string | null, what:
     fail(`the playground, after ${what}, shows ${shown.request}: ${shown.status}`, {
       expected: `status ${status.source}${bodyHas === null ? '' : ` and a body with ${bodyHas}`}`,
       actual: `${shown.request}\n${shown.status}\n${shown.body}`,
+    });
+  }
+}
+
+/** The playground shows the login's `Set-Cookie` with the session id masked: the page never holds the id. */
+async function expectMaskedSetCookie(ctx: CheckContext, page: Page, shown: Shown): Promise<void> {
+  const name = sessionName(ctx.env);
+  const kept = await browserCookie(page.context(), ctx.url, name);
+  const text = await page.evaluate(() => document.body.innerText);
+  if (!shown.headers.includes(`Set-Cookie: ${name}=`) || (kept?.value && text.includes(kept.value))) {
+    fail(`the playground, after logging in, ${kept?.value && text.includes(kept.value) ? 'shows the session id itself' : `shows no Set-Cookie for ${name}`}`, {
+      expected: `a line "Set-Cookie: ${name}=[id: …]; …" without the id`,
+      actual: shown.headers,
     });
   }
 }
@@ -439,10 +453,12 @@ export const browserChecks: readonly Check[] = [
       const errors = await openPlayground(ctx, page);
       await fillLoginForm(page, user);
       ctx.note(`log in with the form, then click "Who am I?", "Log out" and "Who am I?" again`);
-      expectShown(await clickAndRead(page, '#login-form button[type=submit]', 'Log in'), /^200\b/, user.email, 'logging in');
+      const login = await clickAndRead(page, '#login-form button[type=submit]', 'Log in');
+      expectShown(login, /^200\b/, user.email, 'logging in');
+      await expectMaskedSetCookie(ctx, page, login);
+      const shots = [await session.screenshot(page, 'playground.png', { fullPage: true })];
       const me = await clickAndRead(page, '#whoami', 'Who am I?');
       expectShown(me, /^200\b/, user.email, '"Who am I?"');
-      const shots = [await session.screenshot(page, 'playground.png', { fullPage: true })];
       await expectFits(page, viewports.laptop.width);
       await expectFits(page, REFLOW_WIDTH);
       await expectFits(page, viewports.phone.width);
@@ -478,8 +494,9 @@ export const browserChecks: readonly Check[] = [
       await fillLoginForm(page, user);
       ctx.note('click "POST /login", "GET /protected-resource", "POST /logout" and "GET /protected-resource" again');
       expectShown(await clickAndRead(page, '#fw-login', 'POST /login'), /^200\b/, 'Logged in successfully', '"POST /login"');
-      expectShown(await clickAndRead(page, '#fw-protected', 'GET /protected-resource'), /^200\b/, user.email, '"GET /protected-resource"');
+      // The screenshot shows the signed cookie's shape, s:<id>.<signature>, the id masked.
       const shot = await session.screenshot(page, 'playground-framework.png', { fullPage: true });
+      expectShown(await clickAndRead(page, '#fw-protected', 'GET /protected-resource'), /^200\b/, user.email, '"GET /protected-resource"');
       await expectFits(page, REFLOW_WIDTH);
       await page.setViewportSize(viewports.laptop);
       expectShown(await clickAndRead(page, '#fw-logout', 'POST /logout'), /^200\b/, 'Logged out successfully', '"POST /logout"');
