@@ -63,6 +63,13 @@ test('npm run docs builds the site: lessons, their code, guides, claims catalogu
 
   assert.match(page('documents/fuzz.html'), /npm run fuzz/, 'fuzz/README.md is a page, not raw markdown');
 
+  // Every picture of the notes and guides is in the site (TypeDoc copies the ones it sees).
+  for (const file of readdirSync(join(out, 'documents'))) {
+    for (const [, src] of readFileSync(join(out, 'documents', file), 'utf8').matchAll(/<img src="([^"]+)"/g)) {
+      assert.ok(existsSync(join(out, 'documents', src!)), `documents/${file} shows ${src}, which is not in the site`);
+    }
+  }
+
   const catalogue = page('documents/claims.html');
   const claims = readClaims();
   assert.ok(claims.length > 0, 'there are claims');

@@ -420,17 +420,18 @@ export function siteTweaks(app: Application, claimIds: ReadonlySet<string>): voi
         }
       }
 
-      // A link to a source file that has no page (a server.ts, a test) would copy the raw file
-      // into the site, where a browser offers it as a download: name such files without a link.
+      // A link to a source file that has no page (a server.ts, a test), or to markdown that is
+      // not a document, would copy the raw file into the site, where a browser offers it as a
+      // download or shows its markup: name such files without a link, or make them documents.
       const pages = [project, ...project.getReflectionsByKind(ReflectionKind.Document)];
       for (const page of pages) {
         const parts = page.isProject() ? (page.readme ?? []) : (page as DocumentReflection).content;
         for (const part of parts) {
           if (part.kind !== 'relative-link' || typeof part.target !== 'number') continue;
           const target = files.resolve(part.target, project);
-          if (typeof target === 'string' && /\.[cm]?[jt]sx?$/.test(target)) {
+          if (typeof target === 'string' && /\.([cm]?[jt]sx?|md)$/.test(target)) {
             const where = page.isProject() ? 'README.md' : documentPath(page);
-            warn(`${where}: the link ${part.text} points to a source file the docs do not include; name it without a link`);
+            warn(`${where}: the link ${part.text} points to a file the docs do not include as a page; name it without a link`);
           }
         }
       }
