@@ -19,7 +19,7 @@ import { baselineEntry, credentialFor, seedSessions, selectTargets, type Target 
 const usage = `usage: npm run bench -- [options]
   --rounds <n>         rounds per row, each the baseline then the row (default 5)
   --duration <s>       measured seconds of each server in each round (default 3)
-  --warmup <s>         unmeasured seconds for each server when it starts (default 1)
+  --warmup <s>         unmeasured seconds for each server when it starts (default 2)
   --connections <n>    concurrent connections (default 10)
   --only <names>       comma-separated rows, a trailing * matches a prefix
   --smoke              2 rounds of 1 s, no warm-up, no 1,000,000 sessions, no checks, output to a temporary folder
@@ -53,7 +53,7 @@ function positive(name: string, value: string): number {
 const settings = {
   rounds: Math.max(1, Math.round(positive('rounds', flags.rounds ?? (flags.smoke ? '2' : '5')))),
   durationSeconds: Math.max(1, positive('duration', flags.duration ?? (flags.smoke ? '1' : '3'))),
-  warmupSeconds: positive('warmup', flags.warmup ?? (flags.smoke ? '0' : '1')),
+  warmupSeconds: positive('warmup', flags.warmup ?? (flags.smoke ? '0' : '2')),
   connections: Math.max(1, Math.round(positive('connections', flags.connections!))),
   smoke: flags.smoke!,
   profiled: flags['profile-dir'] !== undefined,
