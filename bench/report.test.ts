@@ -115,6 +115,12 @@ test('the results table: medians, spread, goals, notes, escaped pipes, no comman
   row(quiet, 'lesson2').rounds![1]!.lesson = { ...load(0), requests: 0 };
   summarize(quiet.rows);
   assert.match(resultsTable(quiet), /\| `lesson2` .*1 of 3 rounds got no answer within their 3 s/);
+
+  // scrypt: a few requests a second, not rounded to 0 or 1.
+  const scrypt = sampleReport();
+  row(scrypt, 'lesson2').rounds = rounds([10_000, 10_000, 10_000], [0.000065, 0.00007, 0.00006]);
+  summarize(scrypt.rows);
+  assert.match(resultsTable(scrypt), /\| `lesson2` [^|]+ \| 0\.65 \| 1 \| 150 \| 10,000 \| 0\.000065 \|/);
 });
 
 test('the markdown: machine, rounds, load, the baseline over the run, run time, chart, wall times', () => {

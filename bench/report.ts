@@ -155,6 +155,8 @@ export function summarize(rows: Row[]): Spread | null {
 }
 
 const integer = (n: number) => Math.round(n).toLocaleString('en-US');
+/** req/s as a whole number, or two significant digits below 10 (scrypt rows): `0.65`, not `1`. */
+export const formatRps = (rps: number) => (rps > 0 && rps < 10 ? rps.toPrecision(2) : integer(rps));
 
 /**
  * A ratio with two decimals, or two significant digits when tiny (Basic auth).
@@ -187,8 +189,8 @@ export function resultsTable(report: Report): string {
     // Under heavy load a scrypt row may finish no request in a round: that round has no latency.
     const silent = row.rounds?.filter((round) => round.lesson.requests === 0).length ?? 0;
     if (silent) notes.push(`${silent} of ${row.rounds!.length} rounds got no answer within their ${report.settings.durationSeconds} s`);
-    const rounded = (n: number | null | undefined) => (n == null ? '—' : integer(n));
-    const cells = [`\`${row.name}\` ${row.label}`, rounded(summary?.rps), rounded(summary?.p50Ms), rounded(summary?.p99Ms), rounded(summary?.baselineRps)];
+    const rounded = (n: number | null | undefined, format = integer) => (n == null ? '—' : format(n));
+    const cells = [`\`${row.name}\` ${row.label}`, rounded(summary?.rps, formatRps), rounded(summary?.p50Ms), rounded(summary?.p99Ms), rounded(summary?.baselineRps)];
     cells.push(formatRatio(summary?.ratio?.median), formatRange(summary?.ratio), formatRatio(summary?.cpuRatio), notes.join('; ').replaceAll('|', '\\|'));
     lines.push(`| ${cells.join(' | ')} |`);
   }

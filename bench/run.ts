@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LessonServer, makeTempDir, projectRoot, removeTempDir } from '../checks/server.ts';
 import { createDatabase, prepareUsers, seedDatabase } from '../checks/users.ts';
-import { formatRatio, renderChart, renderMarkdown, resultsTable, summarize, summarizeRounds, wallTimeTable, type Load, type Report, type Row } from './report.ts';
+import { formatRatio, formatRps, renderChart, renderMarkdown, resultsTable, summarize, summarizeRounds, wallTimeTable, type Load, type Report, type Row } from './report.ts';
 import { baselineEntry, credentialFor, seedSessions, selectTargets, type Target } from './targets.ts';
 
 const usage = `usage: npm run bench -- [options]
@@ -44,17 +44,17 @@ if (flags.help) {
   process.exit(0);
 }
 
-function positive(name: string, value: string): number {
+function parseNumber(name: string, value: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} takes a positive number, not "${value}"`);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} takes a number ≥ 0, not "${value}"`);
   return n;
 }
 
 const settings = {
-  rounds: Math.max(1, Math.round(positive('rounds', flags.rounds ?? (flags.smoke ? '2' : '5')))),
-  durationSeconds: Math.max(1, positive('duration', flags.duration ?? (flags.smoke ? '1' : '3'))),
-  warmupSeconds: positive('warmup', flags.warmup ?? (flags.smoke ? '0' : '2')),
-  connections: Math.max(1, Math.round(positive('connections', flags.connections!))),
+  rounds: Math.max(1, Math.round(parseNumber('rounds', flags.rounds ?? (flags.smoke ? '2' : '5')))),
+  durationSeconds: Math.max(1, parseNumber('duration', flags.duration ?? (flags.smoke ? '1' : '3'))),
+  warmupSeconds: parseNumber('warmup', flags.warmup ?? (flags.smoke ? '0' : '2')),
+  connections: Math.max(1, Math.round(parseNumber('connections', flags.connections!))),
   smoke: flags.smoke!,
   profiled: flags['profile-dir'] !== undefined,
 };
@@ -222,7 +222,7 @@ function describeRow(row: Row): string {
   const summary = row.status === 'ok' && row.rounds?.length ? summarizeRounds(row.rounds) : null;
   const ratio = summary?.ratio;
   const result = ratio
-    ? `${formatRatio(ratio.median)} × baseline (${formatRatio(ratio.min)}–${formatRatio(ratio.max)}), ${Math.round(summary.rps).toLocaleString('en-US')} req/s, p99 ${summary.p99Ms ?? '—'} ms`
+    ? `${formatRatio(ratio.median)} × baseline (${formatRatio(ratio.min)}–${formatRatio(ratio.max)}), ${formatRps(summary.rps)} req/s, p99 ${summary.p99Ms ?? '—'} ms`
     : row.wallSeconds ? `${row.wallSeconds.toFixed(1)} s` : '';
   return [row.status === 'ok' ? '' : row.status, result, row.note].filter(Boolean).join(', ');
 }
