@@ -119,7 +119,7 @@ const median = (values: (number | null)[]) => spread(values.filter((v): v is num
  * just before: whatever slowed the machine then slowed both.
  *
  * @example
- * summarizeRounds([{ baseline: load(10_000), lesson: load(8_000) }, ...]).ratio; // { median: 0.8, min: ..., max: ... }
+ * summarizeRounds(row.rounds).ratio; // { median: 0.83, min: 0.79, max: 0.88 }
  */
 export function summarizeRounds(rounds: readonly Round[]): Summary {
   // A latency means nothing for a round that got no answer (scrypt on a busy machine).
