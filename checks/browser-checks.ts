@@ -55,12 +55,9 @@ async function step<T>(what: string, action: () => Promise<T>): Promise<T> {
   }
 }
 
-/**
- * The lesson's URL as the failure's replay starts the server (port 5000), or the `--url`.
- * The browser steps of a story are written as replay comments with it.
- */
+/** The lesson's URL as the failure's replay starts the server: the browser steps are written as replay comments with it. */
 function replayUrl(ctx: CheckContext): string {
-  return ctx.mode === 'own' ? 'http://127.0.0.1:5000' : ctx.url;
+  return ctx.replayUrl;
 }
 
 /** A fresh browser context, with Playwright's waits bounded. */

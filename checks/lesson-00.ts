@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { expectError, expectJson, expectJsonBody, expectNoHeader, expectSomeError, expectStatus, expectThat, fail, showJson } from './expect.ts';
 import type { HttpResponse } from './http.ts';
@@ -51,6 +52,19 @@ function expectSameUser(res: HttpResponse, user: SeededUser, what?: string): Rec
     });
   }
   return body;
+}
+
+/** The stored password of each user id (what the database holds, whatever its type). */
+function storedPasswords(db: Database.Database, ids: readonly string[]): { id: string; password: unknown }[] {
+  const rows = db.prepare(`SELECT id, password FROM users WHERE id IN (${ids.map(() => '?').join(', ')})`).all(...ids);
+  return rows as { id: string; password: unknown }[];
+}
+
+/** The parts of `scrypt$N$r$p$salt$hash` (salt and hash in base64), or null for anything else. */
+function parseScrypt(stored: string): { N: number; r: number; p: number; saltBytes: number } | null {
+  const match = /^scrypt\$(\d+)\$(\d+)\$(\d+)\$([A-Za-z0-9+/]+={0,2})\$([A-Za-z0-9+/]+={0,2})$/.exec(stored);
+  if (!match) return null;
+  return { N: Number(match[1]), r: Number(match[2]), p: Number(match[3]), saltBytes: Buffer.from(match[4] as string, 'base64').length };
 }
 
 /** The body as an array, or a failure. */
@@ -142,8 +156,8 @@ export const checks: Check[] = [
       const body = userBody(one);
       const problem = userJsonProblem(body);
       if (problem) fail(`${one.request}: ${problem}`, { expected: `exactly ${USER_FIELDS.join(', ')}`, response: one });
-      if (ctx.mode === 'own') {
-        // The runner seeded this user seconds ago: read as UTC, created_at must be now.
+      if (ctx.mode !== 'url') {
+        // The runner made this user seconds ago: read as UTC, created_at must be now.
         const created = Date.parse(`${body.created_at as string}Z`);
         const minutesAway = Math.abs(Date.now() - created) / 60_000;
         expectThat(minutesAway < 2, `${one.request}: created_at ${String(body.created_at)} is ${Math.round(minutesAway)} minutes from now in UTC`, {
@@ -394,7 +408,7 @@ export const checks: Check[] = [
     id: 'L0-password-hashed',
     lesson: 0,
     claim:
-      'The database keeps no password, only a salted scrypt hash with its cost (`scrypt$N$r$p$salt$hash`) at or above the OWASP minimum; equal passwords get different hashes.',
+      'The database keeps no password, only a salted scrypt hash with its cost (`scrypt$N$r$p$salt$hash`); equal passwords get different hashes.',
     reference: 'OWASP Password Storage Cheat Sheet',
     section: 'passwords',
     profiles: SECURE,
@@ -402,30 +416,57 @@ export const checks: Check[] = [
     async run(ctx) {
       const password = randomPassword();
       const [a, b] = await Promise.all([ctx.createUser({ password }), ctx.createUser({ password })]);
-      const db = ctx.openDatabase();
-      const rows = db.prepare('SELECT id, password FROM users WHERE id IN (?, ?)').all(a.id, b.id) as { id: string; password: unknown }[];
+      const rows = storedPasswords(ctx.openDatabase(), [a.id, b.id]);
       expectThat(rows.length === 2, `the users table lacks the users just created (${a.id}, ${b.id})`);
       const hashes = rows.map((row) => {
-        const stored = row.password;
-        const actual = `users.password = ${showJson(stored)}`;
-        expectThat(typeof stored === 'string', `user ${row.id}: the password column holds ${showJson(stored)}`, { actual });
-        expectThat(!stored.includes(password), `user ${row.id}: the database holds the password itself`, { actual });
-        const match = /^scrypt\$(\d+)\$(\d+)\$(\d+)\$([A-Za-z0-9+/]+={0,2})\$([A-Za-z0-9+/]+={0,2})$/.exec(stored);
-        expectThat(match, `user ${row.id}: the stored password is not scrypt$N$r$p$salt$hash`, { expected: 'scrypt$N$r$p$salt$hash (salt and hash in base64)', actual });
-        const [N, r, p] = [Number(match[1]), Number(match[2]), Number(match[3])];
-        const saltBytes = Buffer.from(match[4] as string, 'base64').length;
-        // OWASP's scrypt settings (N=2^17,p=1 ... N=2^13,p=10, all r=8) all have N*p >= 81920.
-        expectThat(r >= 8 && N * p >= 81_920, `user ${row.id}: scrypt N=${N}, r=${r}, p=${p} is below the OWASP minimum`, {
-          expected: 'N=2^15, r=8, p=3 or another OWASP setting',
+        const actual = `users.password = ${showJson(row.password)}`;
+        expectThat(typeof row.password === 'string', `user ${row.id}: the password column holds ${showJson(row.password)}`, { actual });
+        expectThat(!row.password.includes(password), `user ${row.id}: the database holds the password itself`, { actual });
+        const hash = parseScrypt(row.password);
+        expectThat(hash, `user ${row.id}: the stored password is not scrypt$N$r$p$salt$hash`, {
+          expected: 'scrypt$N$r$p$salt$hash (salt and hash in base64)',
           actual,
         });
-        expectThat(saltBytes >= 16, `user ${row.id}: the salt has ${saltBytes} bytes, fewer than 16`, { expected: 'a random salt of 16 bytes or more', actual });
-        return stored;
+        expectThat(hash.saltBytes >= 16, `user ${row.id}: the salt has ${hash.saltBytes} bytes, fewer than 16`, {
+          expected: 'a random salt of 16 bytes or more',
+          actual,
+        });
+        return row.password;
       });
       expectThat(hashes[0] !== hashes[1], 'two users with the same password have the same hash: no salt', {
         expected: 'two different hashes',
         actual: hashes.join('\n'),
       });
+    },
+  },
+  {
+    id: 'L0-password-cost',
+    lesson: 0,
+    claim:
+      'By default the scrypt cost is at or above the OWASP minimum (N=2^15, r=8, p=3 here); only `PASSWORD_HASH_COST=low`, for tests, lowers it.',
+    reference: 'OWASP Password Storage Cheat Sheet',
+    section: 'passwords',
+    profiles: SECURE,
+    needs: ['variant', 'database'],
+    restsOn: 'L0-password-hashed',
+    async run(ctx) {
+      // The runner's own servers hash cheaply, as a web framework's test settings do: a second
+      // server on the same database with the default shows the production cost.
+      const production = await ctx.startVariant({ PASSWORD_HASH_COST: '' }, { shareDatabase: true });
+      const client = await production.userClient();
+      const res = await client.post('/api/v1/users', { json: { email: randomEmail('cost'), password: randomPassword() } });
+      expectStatus(res, 201, 'a user created on a server started without PASSWORD_HASH_COST');
+      const id = (res.json() as { id?: unknown } | undefined)?.id;
+      const [row] = storedPasswords(ctx.openDatabase(), [String(id)]);
+      const hash = typeof row?.password === 'string' ? parseScrypt(row.password) : null;
+      expectThat(hash, `user ${String(id)}: no scrypt$N$r$p$salt$hash in the users table`, { actual: showJson(row ?? null) });
+      const { N, r, p } = hash;
+      // OWASP's scrypt settings (N=2^17,p=1 ... N=2^13,p=10, all r=8) all have N*p >= 81920.
+      expectThat(r >= 8 && N * p >= 81_920, `without PASSWORD_HASH_COST, scrypt N=${N}, r=${r}, p=${p} is below the OWASP minimum`, {
+        expected: 'N=2^15, r=8, p=3 or another OWASP setting',
+        actual: `users.password = ${row?.password as string}`,
+      });
+      return `N=${N}, r=${r}, p=${p} by default`;
     },
   },
   {

@@ -11,47 +11,9 @@
 import { sessionName } from './auth.ts';
 import { expectError, expectJson, expectSomeError, expectStatus, expectThat, fail, showJson } from './expect.ts';
 import type { HttpClient, HttpResponse, SetCookie } from './http.ts';
-import { getWithCookie, expectUser, madeUpSessionId, sessionIdPart } from './lesson-02.ts';
+import { expectUser, getWithCookie, logIn, LOGIN, LOGOUT, madeUpSessionId, ME, sessionIdOf, type Login } from './stories.ts';
 import { randomEmail } from './users.ts';
-import { COURSE, SECURE, SECURE_WARNING, type Check, type CheckContext, type SeededUser, type Target } from './types.ts';
-
-const LOGIN = '/api/v1/auth_session/login';
-const LOGOUT = '/api/v1/auth_session/logout';
-const ME = '/api/v1/users/me';
-
-/** A login's answer and the session cookie it set. */
-export interface Login {
-  res: HttpResponse;
-  /** The parsed `Set-Cookie` of the session cookie. */
-  cookie: SetCookie;
-  /** The session cookie's name. */
-  name: string;
-  /** Its value, as set. */
-  value: string;
-}
-
-/**
- * `POST /api/v1/auth_session/login` with the form fields, as the course's form sends them;
- * fails unless the answer is 200 with a session cookie.
- *
- * @example
- * const { value } = await logIn(ctx, client, user); // the new session id
- * await logIn(ctx, client, user, { Cookie: '_my_session_id=planted' });
- */
-export async function logIn(target: Target, client: HttpClient, user: SeededUser, headers: Record<string, string> = {}): Promise<Login> {
-  const name = sessionName(target.env);
-  const res = await client.post(LOGIN, { form: { email: user.email, password: user.password }, headers });
-  expectStatus(res, 200, `logging in as ${user.email}`);
-  const cookie = res.cookie(name);
-  if (!cookie || cookie.value === '') {
-    fail(`${res.request} (logging in as ${user.email}): no ${name} cookie was set`, {
-      expected: `200 and Set-Cookie: ${name}=<session id>; ...`,
-      response: res,
-      headers: ['set-cookie'],
-    });
-  }
-  return { res, cookie, name, value: cookie.value };
-}
+import { COURSE, SECURE, SECURE_WARNING, type Check, type CheckContext, type SeededUser } from './types.ts';
 
 /** Fails unless `Set-Cookie` of `login` passes `test`, naming `expected`. */
 function expectCookie(login: Login, test: boolean, problem: string, expected: string): void {
@@ -242,7 +204,7 @@ export const checks: Check[] = [
       const client = ctx.client();
       const login = await logIn(ctx, client, await ctx.someUser());
       // The value as set, and the id inside it (lesson 6 signs it); a few characters would match anything.
-      const secrets = [...new Set([login.value, sessionIdPart(login.value), encodeURIComponent(sessionIdPart(login.value))])].filter((secret) => secret.length >= 8);
+      const secrets = [...new Set([login.value, sessionIdOf(login.value), encodeURIComponent(sessionIdOf(login.value))])].filter((secret) => secret.length >= 8);
       for (const res of [login.res, await client.get(ME)]) {
         expectStatus(res, 200);
         const leaks = Object.entries(res.headers)
@@ -274,7 +236,7 @@ export const checks: Check[] = [
       // One after the other: each login costs the server a password hash, and a burst of five
       // would queue the logins of the checks running beside this one.
       const ids: string[] = [];
-      for (let i = 0; i < ENTROPY_SAMPLES; i++) ids.push(sessionIdPart((await logIn(ctx, ctx.client(), users[i % users.length] as SeededUser)).value));
+      for (let i = 0; i < ENTROPY_SAMPLES; i++) ids.push(sessionIdOf((await logIn(ctx, ctx.client(), users[i % users.length] as SeededUser)).value));
       const repeated = ids.find((id, i) => ids.indexOf(id) !== i);
       if (repeated !== undefined) {
         fail(`${ENTROPY_SAMPLES} logins gave the same session id twice: ${repeated}`, { expected: `${ENTROPY_SAMPLES} different ids`, actual: ids.join('\n') });
@@ -354,7 +316,7 @@ export const checks: Check[] = [
       // An id the attacker made up and planted in the victim's browser before the login.
       const planted = madeUpSessionId();
       const login = await logIn(ctx, client, user, { Cookie: `${name}=${planted}` });
-      if (login.value === planted || sessionIdPart(login.value) === planted) {
+      if (login.value === planted || sessionIdOf(login.value) === planted) {
         fail(`${login.res.request}: the login kept the id the request came with (session fixation)`, {
           expected: `Set-Cookie: ${name}=<a new id, not ${planted}>`,
           response: login.res,
@@ -366,25 +328,41 @@ export const checks: Check[] = [
     },
   },
   {
-    id: 'L3-old-id-dead-after-relogin',
+    id: 'L3-relogin-new-cookie',
     lesson: 3,
-    claim: 'After a second login with the old cookie, the old id is refused.',
-    reference: 'OWASP Session Management Cheat Sheet',
+    claim: 'A second login by a client that still holds a live session cookie answers 200 and sets a new session id.',
+    reference: 'course',
     section: 'login',
-    profiles: SECURE,
+    profiles: COURSE,
     async run(ctx) {
       const user = await ctx.someUser();
       const client = ctx.client();
       const first = await logIn(ctx, client, user);
-      // The jar sends the first cookie with the second login.
+      // The jar sends the first cookie with the second login: the course logs in again, whoever asks.
       const second = await logIn(ctx, client, user);
       expectThat(second.value !== first.value, `${second.res.request}: the second login set the same id as the first`, {
         expected: `Set-Cookie: ${first.name}=<a new id>`,
         response: second.res,
         headers: ['set-cookie'],
       });
-      expectError(await getWithCookie(client, ME, `${first.name}=${first.value}`), 403, 'Forbidden', 'the first id, after the second login');
       expectUser(await client.get(ME), user, 'the second id');
+    },
+  },
+  {
+    id: 'L3-old-id-dead-after-relogin',
+    lesson: 3,
+    claim: 'After a second login with the old cookie, the old id is refused.',
+    reference: 'OWASP Session Management Cheat Sheet',
+    section: 'login',
+    profiles: SECURE,
+    // A second login that fails, or keeps the id, is L3-relogin-new-cookie's to report.
+    restsOn: 'L3-relogin-new-cookie',
+    async run(ctx) {
+      const user = await ctx.someUser();
+      const client = ctx.client();
+      const first = await logIn(ctx, client, user);
+      await logIn(ctx, client, user);
+      expectError(await getWithCookie(client, ME, `${first.name}=${first.value}`), 403, 'Forbidden', 'the first id, after the second login');
     },
   },
   {
@@ -408,9 +386,9 @@ export const checks: Check[] = [
     claim: "Logout's `Set-Cookie` clears the session cookie with the same `Path`.",
     reference: 'RFC 6265bis §3.1',
     section: 'logout',
-    // A warning: ending the session on the server is the requirement (L3-logout-kills-session);
-    // clearing the browser's dead copy is hygiene (the next request is a clean 401, not a 403).
-    profiles: SECURE_WARNING,
+    // A failure, not a warning: a browser that keeps the dead cookie keeps sending it, to this
+    // server and to whatever answers on its host later (and L3-browser-logout-clears needs Chromium).
+    profiles: SECURE,
     async run(ctx) {
       const client = ctx.client();
       const login = await logIn(ctx, client, await ctx.someUser());
@@ -442,7 +420,7 @@ export const checks: Check[] = [
   {
     id: 'L3-logout-errors',
     lesson: 3,
-    claim: 'Logout without a cookie is 401 and with a garbage cookie is 403, never a 5xx.',
+    claim: 'Logout without a cookie is 401, with a garbage cookie 403, and with an empty one either of the two, never a 5xx.',
     reference: 'course',
     section: 'logout',
     profiles: COURSE,
@@ -450,9 +428,14 @@ export const checks: Check[] = [
       const client = ctx.client();
       const name = sessionName(ctx.env);
       expectError(await client.delete(LOGOUT), 401, 'Unauthorized', 'no cookie');
-      for (const garbage of [madeUpSessionId(), "' OR '1'='1", '', `s:${madeUpSessionId()}.c2lnbmF0dXJl`]) {
+      for (const garbage of [madeUpSessionId(), "' OR '1'='1", `s:${madeUpSessionId()}.c2lnbmF0dXJl`]) {
         expectError(await client.delete(LOGOUT, { headers: { Cookie: `${name}=${garbage}` } }), 403, 'Forbidden', `a garbage cookie ${showJson(garbage)}`);
       }
+      // An empty value: the course's guard asks "is there a cookie?", and its servers answer either way
+      // (`is None` gives 403, a truthiness test 401). The strict answer, 403, is L2-hostile-cookie's.
+      const empty = await client.delete(LOGOUT, { headers: { Cookie: `${name}=` } });
+      expectStatus(empty, [401, 403], 'an empty cookie');
+      expectError(empty, empty.status, empty.status === 401 ? 'Unauthorized' : 'Forbidden', 'an empty cookie');
       await logIn(ctx, client, await ctx.someUser());
       expectJson(await client.delete(LOGOUT), 200, {}, 'a live cookie');
     },

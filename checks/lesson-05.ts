@@ -4,45 +4,33 @@
  * as hashes. The checks use no `AUTH_TYPE` of their own: they run on each server's default
  * session auth, so they keep running on lesson 6 (express-session) and after.
  *
+ * Only the checks that read the database are this project's alone; the others run as well on
+ * a learner's server that the runner starts (`--start`), restarts and runs twice.
+ *
  * @module
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type Database from 'better-sqlite3';
-import { sessionName } from './auth.ts';
-import { expectError, expectJson, expectStatus, expectThat, fail, showJson } from './expect.ts';
-import type { HttpClient, HttpResponse } from './http.ts';
+import { expectJson, expectStatus, expectThat, fail } from './expect.ts';
+import {
+  clientWithCookie,
+  cookieValue,
+  expectMe,
+  expectRefused,
+  logInAs,
+  LOGOUT,
+  ME,
+  sessionCookieHeader,
+  sessionIdOf,
+  shortLimits,
+  shortLimitsEnv,
+  sleep,
+  sleepUntil,
+  slowCheckTimeoutMs,
+} from './stories.ts';
 import { COURSE, SECURE, type Check, type CheckContext, type SeededUser, type Target } from './types.ts';
-
-/** Resolves after `ms` milliseconds. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
-}
-
-/** Sleeps until the clock reads `time` (epoch ms). */
-export function sleepUntil(time: number): Promise<void> {
-  return sleep(time - Date.now());
-}
-
-/**
- * The session id a cookie value carries: the value itself (lessons 2 to 5), or the `<id>` of
- * express-session's signed `s:<id>.<signature>` (lesson 6), URL-decoded either way.
- *
- * @example
- * sessionIdOf('s%3AabC.sig'); // 'abC'
- * sessionIdOf('abC'); // 'abC'
- */
-export function sessionIdOf(cookieValue: string): string {
-  let value = cookieValue;
-  try {
-    value = decodeURIComponent(cookieValue);
-  } catch {
-    // Not URL-encoded: the value as it is.
-  }
-  const dot = value.lastIndexOf('.');
-  return value.startsWith('s:') && dot > 2 ? value.slice(2, dot) : value;
-}
 
 /** SHA-256 of a session id, in hex: what the notes say is stored instead of the id. */
 export function sha256Hex(text: string): string {
@@ -72,80 +60,10 @@ function databaseFiles(dbPath: string): string[] {
   return [dbPath, `${dbPath}-wal`, `${dbPath}-shm`, `${dbPath}-journal`].filter((file) => existsSync(file));
 }
 
-/** The value of the session cookie in `client`'s jar; fails when there is none. */
-export function cookieValue(client: HttpClient, target: Pick<Target, 'env'>, what: string): string {
-  const name = sessionName(target.env);
-  const value = client.jar.get(name);
-  expectThat(value !== undefined && value !== '', `${what}: the client holds no ${name} cookie`, { expected: `a ${name} cookie` });
-  return value;
-}
-
-/** A new client of `target` that sends this session cookie (as a client that ignores expiry would). */
-export function clientWithCookie(target: Target, value: string): HttpClient {
-  const client = target.client();
-  client.setCookie(sessionName(target.env), value);
-  return client;
-}
-
-/**
- * The `Cookie` header that sends this session cookie by hand (it wins over the jar), as a
- * client that ignores `Max-Age`, `Expires` and clearing would; the same jar keeps the replay short.
- */
-export function sessionCookieHeader(target: Pick<Target, 'env'>, value: string): string {
-  return `${sessionName(target.env)}=${value}`;
-}
-
-/** Fails unless `GET /api/v1/users/me` (with this `Cookie` header, if given) answers 200 with `user`. */
-export async function expectMe(client: HttpClient, user: SeededUser, what: string, cookie?: string): Promise<HttpResponse> {
-  const res = await client.get('/api/v1/users/me', cookie === undefined ? {} : { headers: { Cookie: cookie } });
-  expectStatus(res, 200, what);
-  const body = res.json() as { id?: unknown; email?: unknown } | undefined;
-  const same = user.id ? body?.id === user.id : typeof body?.email === 'string' && body.email.toLowerCase() === user.email.toLowerCase();
-  if (!res.isJson || !same) {
-    fail(`${res.request} (${what}): expected the user ${user.email}, got ${res.body.slice(0, 200)}`, {
-      expected: `200 ${showJson({ id: user.id || '...', email: user.email })}`,
-      response: res,
-    });
-  }
-  return res;
-}
-
-/**
- * Fails unless `GET /api/v1/users/me` (with this `Cookie` header, if given) answers 403
- * `{"error": "Forbidden"}`: a cookie that names no live session.
- */
-export async function expectRefused(client: HttpClient, what: string, cookie?: string): Promise<void> {
-  expectError(await client.get('/api/v1/users/me', cookie === undefined ? {} : { headers: { Cookie: cookie } }), 403, 'Forbidden', what);
-}
-
-/**
- * A client logged in as `user` on `target`, and its session cookie's value, read at once (a
- * jar drops a cookie at its Max-Age, and a slow login next to it must not make it look missing).
- */
-export async function logInAs(target: Target, user: SeededUser): Promise<{ client: HttpClient; value: string }> {
-  const client = await target.userClient(user);
-  return { client, value: cookieValue(client, target, `logging in as ${user.email}`) };
-}
-
 /** The users to log in with: the seeded ones, or one made through the API. */
 async function loginUsers(ctx: CheckContext): Promise<readonly SeededUser[]> {
   return ctx.users.length > 0 ? ctx.users : [await ctx.someUser()];
 }
-
-/** For checks that start servers and hash several passwords: slow on a busy machine. */
-export const slowCheckTimeoutMs = 60_000;
-
-/**
- * Short session limits, for the checks that wait for expiry (idle shorter than absolute, so
- * that each can be seen alone). Checks that share them share one server.
- */
-export const shortLimits = { durationMs: 2500, idleMs: 1500 } as const;
-
-/** {@link shortLimits} as the server's environment. */
-export const shortLimitsEnv = {
-  SESSION_DURATION: String(shortLimits.durationMs / 1000),
-  SESSION_IDLE_TIMEOUT: String(shortLimits.idleMs / 1000),
-};
 
 /**
  * Where the database holds the session of this cookie: the columns holding the SHA-256 hash
@@ -192,6 +110,8 @@ export const checks: Check[] = [
     section: 'several-processes-one-file',
     profiles: COURSE,
     needs: ['restart'],
+    // A server whose sessions do not survive even a clean restart is L5-session-survives-restart's to report.
+    restsOn: 'L5-session-survives-restart',
     async run(ctx) {
       const user = await ctx.someUser();
       const client = await ctx.userClient(user);
@@ -208,12 +128,13 @@ export const checks: Check[] = [
     section: 'why-memory-is-not-enough',
     profiles: SECURE,
     needs: ['restart'],
+    restsOn: 'L5-session-survives-restart',
     timeoutMs: slowCheckTimeoutMs,
     async run(ctx) {
       const user = await ctx.someUser();
       const [ended, kept] = await Promise.all([ctx.userClient(user), ctx.userClient(user)]);
       const endedCookie = sessionCookieHeader(ctx, cookieValue(ended, ctx, 'the session to log out'));
-      expectJson(await ended.delete('/api/v1/auth_session/logout'), 200, {}, 'logout');
+      expectJson(await ended.delete(LOGOUT), 200, {}, 'logout');
       await ctx.restart();
       // The session nobody logged out shows that the restart kept sessions: only then does
       // the refusal below prove that the logout was kept too.
@@ -229,20 +150,23 @@ export const checks: Check[] = [
     reference: 'ASVS 5 V7.3',
     section: 'expiry-from-the-stored-times',
     profiles: SECURE,
-    needs: ['restart', 'database'],
+    needs: ['restart'],
+    // Sessions lost at the restart would be refused for the wrong reason.
+    restsOn: 'L5-session-survives-restart',
     env: shortLimitsEnv,
     timeoutMs: slowCheckTimeoutMs,
     async run(ctx) {
       const { durationMs, idleMs } = shortLimits;
       const user = await ctx.someUser();
-      const db = ctx.openDatabase();
-      // Stored times need a stored session (lesson 4 kept it in memory, gone at a restart):
-      // each is looked for right after its login, before its idle timeout can have ended it.
+      // On this project's servers, stored times need a stored session (lesson 4 kept it in
+      // memory, gone at a restart): each is looked for right after its login, before its idle
+      // timeout can have ended it. A learner's store is out of reach: restsOn covers it.
+      const db = ctx.mode === 'own' ? ctx.openDatabase() : null;
       const logIn = async (what: string) => {
         const start = Date.now();
         const session = await logInAs(ctx, user);
         const at = Date.now();
-        expectStored(db, session.value, `right after login (${what})`);
+        if (db) expectStored(db, session.value, `right after login (${what})`);
         return { ...session, start, at };
       };
       // busy: used all along, so only the absolute limit can end it; idle: never used again.
@@ -252,12 +176,12 @@ export const checks: Check[] = [
       const busyCookie = sessionCookieHeader(ctx, busy.value);
       const beforeRestart = Date.now();
       // The busy session's last use before the restart.
-      await busy.client.get('/api/v1/users/me', { headers: { Cookie: busyCookie } });
+      await busy.client.get(ME, { headers: { Cookie: busyCookie } });
       await ctx.restart();
       const restarted = Date.now();
       // Alive for sure if the restart was quick (a use may be recorded 10% late: lesson 5's notes).
       const aliveForSure = restarted - beforeRestart < idleMs * 0.9 && restarted < busy.start + durationMs - 200;
-      const first = await busy.client.get('/api/v1/users/me', { headers: { Cookie: busyCookie } });
+      const first = await busy.client.get(ME, { headers: { Cookie: busyCookie } });
       if (aliveForSure) expectStatus(first, 200, `the busy session, ${restarted - busy.at} ms after login, right after the restart`);
 
       // No assertion below depends on how long the logins or the restart took: a server that
@@ -282,7 +206,7 @@ export const checks: Check[] = [
           // Until its limit, the busy session is used every third of the idle timeout, so that only the absolute limit can end it.
           const next = Math.min(idleChecked ? Infinity : idleEnds, busyChecked ? Infinity : absoluteEnds);
           await sleep(Math.min(idleMs / 3, next - Date.now()));
-          if (!busyChecked && Date.now() < absoluteEnds) await busy.client.get('/api/v1/users/me', { headers: { Cookie: busyCookie } });
+          if (!busyChecked && Date.now() < absoluteEnds) await busy.client.get(ME, { headers: { Cookie: busyCookie } });
         }
       }
       return aliveForSure ? 'ok' : `ok (the restart took ${restarted - beforeRestart} ms: too long to also see the busy session alive after it)`;
@@ -292,9 +216,11 @@ export const checks: Check[] = [
     id: 'L5-shared-sessions',
     lesson: 5,
     claim: "Two server processes on the same database accept each other's sessions at once.",
-    reference: 'course',
+    // Not the course's: its reference reads the session file once, at start. But a server run
+    // as several processes (gunicorn -w 4, a second machine) must not log users out at random.
+    reference: 'The Twelve-Factor App, VI. Processes',
     section: 'several-processes-one-file',
-    profiles: COURSE,
+    profiles: SECURE,
     needs: ['variant'],
     timeoutMs: slowCheckTimeoutMs,
     async run(ctx) {
@@ -313,6 +239,7 @@ export const checks: Check[] = [
     section: 'several-processes-one-file',
     profiles: SECURE,
     needs: ['variant'],
+    restsOn: 'L5-shared-sessions',
     timeoutMs: slowCheckTimeoutMs,
     async run(ctx) {
       const user = await ctx.someUser();
@@ -320,7 +247,7 @@ export const checks: Check[] = [
       const there = clientWithCookie(other, cookieValue(here, ctx, 'a login on the first process'));
       // Used on the second process first: whatever it might remember about the session, it has seen it.
       await expectMe(there, user, 'the session on the second process, before the logout');
-      expectJson(await here.delete('/api/v1/auth_session/logout'), 200, {}, 'logout on the first process');
+      expectJson(await here.delete(LOGOUT), 200, {}, 'logout on the first process');
       await expectRefused(there, 'the logged-out session on the second process, right after the logout');
     },
   },
@@ -355,7 +282,7 @@ export const checks: Check[] = [
         actual: 'no column of any table holds it',
       });
       // A logout is a write too: a server might keep ended ids somewhere.
-      expectJson(await client.delete('/api/v1/auth_session/logout'), 200, {}, 'logout');
+      expectJson(await client.delete(LOGOUT), 200, {}, 'logout');
       findId('after logout');
       return `no id in ${databaseFiles(ctx.dbPath).map((file) => basename(file)).join(', ')}; the hash is in ${columns.join(', ')}`;
     },
@@ -368,6 +295,7 @@ export const checks: Check[] = [
     section: 'several-processes-one-file',
     profiles: SECURE,
     needs: ['variant'],
+    restsOn: 'L5-shared-sessions',
     timeoutMs: slowCheckTimeoutMs,
     async run(ctx) {
       // Three per process, at once: each one a password hash (slow on purpose) and a write.

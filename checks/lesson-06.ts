@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { sessionName } from './auth.ts';
 import { expectError, expectJson, expectNoHeader, expectStatus, expectThat, fail } from './expect.ts';
 import { parseSetCookie, type HttpClient, type HttpResponse, type SetCookie } from './http.ts';
-import { expectMe, expectRefused, shortLimits, shortLimitsEnv, sleep, sleepUntil, slowCheckTimeoutMs } from './lesson-05.ts';
+import { expectMe, expectRefused, LOGIN, ME, shortLimits, shortLimitsEnv, sleep, slowCheckTimeoutMs } from './stories.ts';
 import { ServerStartError } from './server.ts';
 import { COURSE, SECURE, type Check, type SeededUser, type Target } from './types.ts';
 
@@ -102,7 +102,7 @@ function sessionCookieOf(res: HttpResponse, what: string): SetCookie {
 
 /** Logs in through `POST /api/v1/auth_session/login` (lesson 3's form) on `target`, with `client` (a new one by default). */
 async function logIn(target: Target, user: SeededUser, what = `logging in as ${user.email}`, client = target.client()): Promise<LoggedIn> {
-  const res = await client.post('/api/v1/auth_session/login', { form: { email: user.email, password: user.password } });
+  const res = await client.post(LOGIN, { form: { email: user.email, password: user.password } });
   expectStatus(res, 200, what);
   const cookie = sessionCookieOf(res, what);
   return { client, cookie, name: cookie.name, value: cookie.value };
@@ -203,7 +203,7 @@ export const checks: Check[] = [
         ['no credentials', () => client.get('/api/v1/users'), (res, what) => expectError(res, 401, 'Unauthorized', what)],
         [
           'a failed login',
-          () => client.post('/api/v1/auth_session/login', { form: { email: user.email, password: wrongPassword } }),
+          () => client.post(LOGIN, { form: { email: user.email, password: wrongPassword } }),
           (res, what) => expectError(res, 401, 'wrong password', what),
         ],
         ['a failed login at /login', () => frameworkLogin(client, user.email, wrongPassword), (res, what) => expectJson(res, 401, { message: 'Invalid credentials' }, what)],
@@ -464,7 +464,7 @@ export const checks: Check[] = [
       const byHand = sending(name, value);
       let used = 0;
       while (Date.now() < loggedIn + durationMs) {
-        const me = await client.get('/api/v1/users/me', byHand);
+        const me = await client.get(ME, byHand);
         const resource = await client.get('/protected-resource', byHand);
         if (Date.now() < aliveUntil) {
           const when = `the busy session, ${Date.now() - loggedIn} ms after login`;
@@ -475,7 +475,7 @@ export const checks: Check[] = [
         await sleep(Math.min(100, loggedIn + durationMs - Date.now()));
       }
       const late = `${Date.now() - loggedIn} ms after login, with SESSION_DURATION=${durationMs / 1000}, used ${used} times meanwhile`;
-      expectError(await client.get('/api/v1/users/me', byHand), 403, 'Forbidden', late);
+      expectError(await client.get(ME, byHand), 403, 'Forbidden', late);
       expectJson(await client.get('/protected-resource', byHand), 401, unauthorizedBody, late);
       return `refused at the limit after ${used} uses`;
     },
