@@ -70,7 +70,9 @@ export const sessionFromStartupLine: AuthStrategy = {
   needsUser: true,
   async authenticate(client, user, server) {
     if (server.mode !== 'own') {
-      const res = await client.post('/api/v1/auth_session/login', { form: { email: user.email, password: user.password } });
+      const res = await client.post('/api/v1/auth_session/login', {
+        form: { email: user.email, password: user.password },
+      });
       if (res.status === 404 && res.json() !== undefined && /not found/i.test(res.body)) {
         throw new SkipCheck(
           'it needs a session: this server has no login route (POST /api/v1/auth_session/login answered 404), ' +
@@ -96,7 +98,9 @@ export const formLogin: AuthStrategy = {
   name: 'login form',
   needsUser: true,
   async authenticate(client, user, server) {
-    const res = await client.post('/api/v1/auth_session/login', { form: { email: user.email, password: user.password } });
+    const res = await client.post('/api/v1/auth_session/login', {
+      form: { email: user.email, password: user.password },
+    });
     expectLoggedIn(client, res, user, server);
   },
 };

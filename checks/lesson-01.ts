@@ -26,12 +26,19 @@ async function expectAuthenticated(ctx: CheckContext, user: SeededUser, email: s
   const client = ctx.client();
   const res = await getWith(client, '/api/v1/users', basicHeader(email, user.password));
   expectStatus(res, 200, what);
-  expectThat(Array.isArray(res.json()), `${res.request} (${what}): expected a JSON array of users`, { expected: '200 [...]', response: res });
-  const control = await getWith(client, '/api/v1/users', basicHeader(email, `${user.password}x`));
-  expectThat(control.status !== 200, `${control.request} (the same with a wrong password): 200 as well: the server lets anyone in`, {
-    expected: 'a refusal (403)',
-    response: control,
+  expectThat(Array.isArray(res.json()), `${res.request} (${what}): expected a JSON array of users`, {
+    expected: '200 [...]',
+    response: res,
   });
+  const control = await getWith(client, '/api/v1/users', basicHeader(email, `${user.password}x`));
+  expectThat(
+    control.status !== 200,
+    `${control.request} (the same with a wrong password): 200 as well: the server lets anyone in`,
+    {
+      expected: 'a refusal (403)',
+      response: control,
+    },
+  );
 }
 
 /** Lesson 1's checks, in the order of its notes. */
@@ -40,7 +47,8 @@ export const checks: Check[] = [
     id: 'L1-excluded-paths',
     lesson: 1,
     claim:
-      '`/api/v1/status`, `/api/v1/unauthorized` and `/api/v1/forbidden`, with or without a trailing slash, are answered by their own routes without credentials, and even with bad ones.',
+      '`/api/v1/status`, `/api/v1/unauthorized` and `/api/v1/forbidden`, with or without a trailing slash, are ' +
+      'answered by their own routes without credentials, and even with bad ones.',
     reference: 'course',
     section: 'the-guard',
     profiles: COURSE,
@@ -65,7 +73,8 @@ export const checks: Check[] = [
     id: 'L1-near-miss-paths',
     lesson: 1,
     claim:
-      'Paths that only look like an excluded one (`/api/v1/statusXYZ`, `/api/v1/status/x`, `/api/v1/stat`, `/api/v1/STATUS`) need credentials: 401 without them.',
+      'Paths that only look like an excluded one (`/api/v1/statusXYZ`, `/api/v1/status/x`, `/api/v1/stat`, ' +
+      '`/api/v1/STATUS`) need credentials: 401 without them.',
     reference: 'course',
     section: 'the-guard',
     profiles: COURSE,
@@ -83,7 +92,8 @@ export const checks: Check[] = [
         '/api/v1/auth_session/login-x',
       ];
       // The status only: the guard's answer, whatever its body (that is L1-missing-credentials').
-      for (const path of nearMisses) expectStatus(await client.get(path), 401, 'no credentials, a path that is not excluded');
+      for (const path of nearMisses)
+        expectStatus(await client.get(path), 401, 'no credentials, a path that is not excluded');
     },
   },
   {
@@ -138,7 +148,13 @@ export const checks: Check[] = [
       for (const path of ['/api/v1/users', '/api/v1/unauthorized']) {
         const res = await client.get(path);
         expectStatus(res, 401, 'no credentials');
-        expectHeader(res, 'WWW-Authenticate', /^Basic\s+(?:.*,\s*)?realm="[^"]*"/i, 'Basic realm="..."', 'no credentials');
+        expectHeader(
+          res,
+          'WWW-Authenticate',
+          /^Basic\s+(?:.*,\s*)?realm="[^"]*"/i,
+          'Basic realm="..."',
+          'no credentials',
+        );
       }
     },
   },
@@ -165,7 +181,11 @@ export const checks: Check[] = [
     profiles: COURSE,
     env,
     async run(ctx) {
-      const res = await getWith(ctx.client(), '/api/v1/users', basicHeader(randomEmail('nobody'), 'H0lbertonSchool98!'));
+      const res = await getWith(
+        ctx.client(),
+        '/api/v1/users',
+        basicHeader(randomEmail('nobody'), 'H0lbertonSchool98!'),
+      );
       expectError(res, 403, 'Forbidden', 'an unknown email');
     },
   },
@@ -210,7 +230,9 @@ export const checks: Check[] = [
   {
     id: 'L1-bad-base64',
     lesson: 1,
-    claim: 'Credentials that are not base64 (`Basic !!!!`, `Basic abc`, padding in the middle, a space inside) answer 403 `{"error": "Forbidden"}`, never a 5xx.',
+    claim:
+      'Credentials that are not base64 (`Basic !!!!`, `Basic abc`, padding in the middle, a space inside) answer 403 ' +
+      '`{"error": "Forbidden"}`, never a 5xx.',
     reference: 'course',
     section: 'decoding-the-header',
     profiles: COURSE,
@@ -226,7 +248,8 @@ export const checks: Check[] = [
     id: 'L1-no-server-errors',
     lesson: 1,
     claim:
-      'Odd but well-formed credentials (an empty email or password, quotes and SQL, non-ASCII text, a 4 KB email) answer 403 `{"error": "Forbidden"}`, never a 5xx.',
+      'Odd but well-formed credentials (an empty email or password, quotes and SQL, non-ASCII text, a 4 KB email) ' +
+      'answer 403 `{"error": "Forbidden"}`, never a 5xx.',
     reference: 'OWASP Error Handling Cheat Sheet',
     section: 'decoding-the-header',
     profiles: SECURE,
@@ -244,7 +267,11 @@ export const checks: Check[] = [
         [`${'a'.repeat(4000)}@example.com:x`, 'a 4 KB email'],
       ];
       for (const [credentials, what] of odd) {
-        const res = await getWith(client, '/api/v1/users', `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`);
+        const res = await getWith(
+          client,
+          '/api/v1/users',
+          `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`,
+        );
         expectError(res, 403, 'Forbidden', what);
       }
     },
@@ -258,7 +285,9 @@ export const checks: Check[] = [
     profiles: COURSE,
     env,
     async run(ctx) {
-      const user = ctx.users.find((seeded) => seeded.password.includes(':')) ?? (await ctx.createUser({ password: `c0l:on:${randomEmail('pw')}` }));
+      const user =
+        ctx.users.find((seeded) => seeded.password.includes(':')) ??
+        (await ctx.createUser({ password: `c0l:on:${randomEmail('pw')}` }));
       await expectAuthenticated(ctx, user, user.email, 'a password with colons');
     },
   },

@@ -35,7 +35,10 @@ export const checks: Check[] = [
     section: 'what-this-lesson-adds',
     profiles: COURSE,
     env: { AUTH_TYPE: 'basic_auth' },
-    since: { lesson: 1, reason: "this project's lesson 1 adds /users/me with Basic auth; the course adds it with its Session project" },
+    since: {
+      lesson: 1,
+      reason: "this project's lesson 1 adds /users/me with Basic auth; the course adds it with its Session project",
+    },
     async run(ctx) {
       const user = ctx.users[0] ?? (await ctx.someUser());
       const res = await ctx.client().get(ME, { headers: { Authorization: basicHeader(user.email, user.password) } });
@@ -59,15 +62,25 @@ export const checks: Check[] = [
       // The name comes from SESSION_NAME: a second server with another name.
       const renamed = await ctx.startVariant({ SESSION_NAME: 'sandbox_session' });
       const other = await sessionClient(renamed);
-      expectUser(await getWithCookie(renamed.client(), ME, `sandbox_session=${other.value}`), user, 'SESSION_NAME=sandbox_session');
-      expectError(await getWithCookie(renamed.client(), ME, `${name}=${other.value}`), 401, 'Unauthorized', `the id under ${name} on the SESSION_NAME=sandbox_session server`);
+      expectUser(
+        await getWithCookie(renamed.client(), ME, `sandbox_session=${other.value}`),
+        user,
+        'SESSION_NAME=sandbox_session',
+      );
+      expectError(
+        await getWithCookie(renamed.client(), ME, `${name}=${other.value}`),
+        401,
+        'Unauthorized',
+        `the id under ${name} on the SESSION_NAME=sandbox_session server`,
+      );
     },
   },
   {
     id: 'L2-no-credentials-401',
     lesson: 2,
     claim:
-      'A request with neither an `Authorization` header nor the session cookie gets 401 `{"error": "Unauthorized"}`, while the same request with the cookie gets 200.',
+      'A request with neither an `Authorization` header nor the session cookie gets 401 `{"error": "Unauthorized"}`, ' +
+      'while the same request with the cookie gets 200.',
     reference: 'course',
     section: 'the-guard-with-cookies',
     profiles: COURSE,
@@ -77,7 +90,11 @@ export const checks: Check[] = [
       const anonymous = ctx.client();
       for (const path of [ME, '/api/v1/users', '/api/v1/stats']) {
         expectError(await anonymous.get(path), 401, 'Unauthorized', 'no credentials');
-        expectStatus(await getWithCookie(anonymous, path, `${name}=${value}`), 200, 'the same request with the session cookie');
+        expectStatus(
+          await getWithCookie(anonymous, path, `${name}=${value}`),
+          200,
+          'the same request with the session cookie',
+        );
       }
     },
   },
@@ -115,9 +132,18 @@ export const checks: Check[] = [
       const { name, value } = await sessionClient(ctx);
       const client = ctx.client();
       // Cookie names are case-sensitive (RFC 6265bis §5.4): a name in capitals is another name.
-      const others = [`other${name}`, name.toUpperCase() === name ? name.toLowerCase() : name.toUpperCase(), 'session_id'].filter((other) => other !== name);
+      const others = [
+        `other${name}`,
+        name.toUpperCase() === name ? name.toLowerCase() : name.toUpperCase(),
+        'session_id',
+      ].filter((other) => other !== name);
       for (const other of others) {
-        expectError(await getWithCookie(client, ME, `${other}=${value}`), 401, 'Unauthorized', `the live id under ${other}`);
+        expectError(
+          await getWithCookie(client, ME, `${other}=${value}`),
+          401,
+          'Unauthorized',
+          `the live id under ${other}`,
+        );
       }
       expectStatus(await getWithCookie(client, ME, `${name}=${value}`), 200, `the live id under ${name}`);
     },
@@ -165,7 +191,9 @@ export const checks: Check[] = [
   {
     id: 'L2-hostile-cookie',
     lesson: 2,
-    claim: 'Hostile session cookie values (SQL fragments, `../`, 8 KB, empty, non-ASCII, the cookie twice) get 403, never a 5xx.',
+    claim:
+      'Hostile session cookie values (SQL fragments, `../`, 8 KB, empty, non-ASCII, the cookie twice) get 403, never ' +
+      'a 5xx.',
     reference: 'OWASP Session Management Cheat Sheet',
     section: 'the-guard-with-cookies',
     profiles: SECURE,
@@ -215,10 +243,16 @@ export const checks: Check[] = [
         // The route's own answer (404 before lesson 3, a login error after), never the guard's.
         const error = expectSomeError(res, '4xx', what);
         if (res.status === 401 || res.status === 403 || error === 'Unauthorized' || error === 'Forbidden') {
-          fail(`${res.request} (${what}): the guard answered ${res.status} ${showJson({ error })}; the login path must reach its route`, {
-            expected: 'the route\'s own answer: 404 {"error": "Not found"} (lesson 2) or a login error such as 400 {"error": "email missing"}',
-            response: res,
-          });
+          fail(
+            `${res.request} (${what}): the guard answered ${res.status} ${showJson({ error })}; the login path must ` +
+              `reach its route`,
+            {
+              expected:
+                'the route\'s own answer: 404 {"error": "Not found"} (lesson 2) or a login error such as 400 ' +
+                '{"error": "email missing"}',
+              response: res,
+            },
+          );
         }
       }
     },

@@ -63,7 +63,11 @@ async function timed(request: () => Promise<HttpResponse>): Promise<Timed> {
 }
 
 /** A login with the times around it. */
-async function timedLogIn(ctx: CheckContext, client: HttpClient, user: SeededUser): Promise<Login & { sent: number; received: number }> {
+async function timedLogIn(
+  ctx: CheckContext,
+  client: HttpClient,
+  user: SeededUser,
+): Promise<Login & { sent: number; received: number }> {
   const sent = Date.now();
   const login = await logIn(ctx, client, user);
   return { ...login, sent, received: Date.now() };
@@ -91,12 +95,16 @@ export const checks: Check[] = [
     // well-behaved browser drop a dead cookie (L4-expired-replay is the requirement).
     profiles: SECURE_WARNING,
     env: durationEnv,
-    until: { lesson: 6, reason: 'express-session writes the lifetime as Expires (login + SESSION_DURATION), never as Max-Age' },
+    until: {
+      lesson: 6,
+      reason: 'express-session writes the lifetime as Expires (login + SESSION_DURATION), never as Max-Age',
+    },
     async run(ctx) {
       const login = await logIn(ctx, ctx.client(), await ctx.someUser());
       const maxAge = login.cookie.attributes['max-age'];
       if (typeof maxAge !== 'string' || !/^\d+$/.test(maxAge) || Number(maxAge) < DURATION_SECONDS) {
-        fail(`${login.res.request} with SESSION_DURATION=${DURATION_SECONDS}: ${maxAge === undefined ? 'the cookie has no Max-Age' : `Max-Age=${String(maxAge)}`}`, {
+        const got = maxAge === undefined ? 'the cookie has no Max-Age' : `Max-Age=${String(maxAge)}`;
+        fail(`${login.res.request} with SESSION_DURATION=${DURATION_SECONDS}: ${got}`, {
           expected: `Set-Cookie: ${login.name}=...; Max-Age=${DURATION_SECONDS}`,
           response: login.res,
           headers: ['set-cookie'],
@@ -109,7 +117,8 @@ export const checks: Check[] = [
     id: 'L4-session-duration',
     lesson: 4,
     claim:
-      'With `SESSION_DURATION` in whole seconds, a session authenticates right after login, and once that many seconds have passed it is refused with 403 `{"error": "Forbidden"}`, as in the course\'s transcript.',
+      'With `SESSION_DURATION` in whole seconds, a session authenticates right after login, and once that many ' +
+      'seconds have passed it is refused with 403 `{"error": "Forbidden"}`, as in the course\'s transcript.',
     reference: 'course',
     section: 'what-this-lesson-adds',
     profiles: COURSE,
@@ -127,10 +136,18 @@ export const checks: Check[] = [
         // (which is L4-absolute-expiry's to catch).
         await sleep(use.received + DURATION_MS + LATE_MS - Date.now());
         const late = await useSession(client, login);
-        expectError(late.res, 403, 'Forbidden', `${ms(late.sent - login.received)} after login, with SESSION_DURATION=${DURATION_SECONDS}`);
+        expectError(
+          late.res,
+          403,
+          'Forbidden',
+          `${ms(late.sent - login.received)} after login, with SESSION_DURATION=${DURATION_SECONDS}`,
+        );
         return `200 right after login, 403 after ${ms(late.sent - login.received)}`;
       }
-      ctx.skip(`the machine was too slow: ${ATTEMPTS} times, a login and one request took most of SESSION_DURATION=${DURATION_SECONDS}`);
+      ctx.skip(
+        `the machine was too slow: ${ATTEMPTS} times, a login and one request took most of ` +
+          `SESSION_DURATION=${DURATION_SECONDS}`,
+      );
     },
   },
   {
@@ -156,10 +173,14 @@ export const checks: Check[] = [
           const age = use.sent - login.received;
           if (use.sent >= login.received + DURATION_MS + LATE_MS) {
             if (use.res.status === 200) {
-              fail(`${use.res.request}: the session still works ${ms(age)} after login, with SESSION_DURATION=${DURATION_SECONDS}, because it was used every ${POLL_MS} ms`, {
-                expected: '403 {"error": "Forbidden"}: the lifetime counts from login, not from the last use',
-                response: use.res,
-              });
+              fail(
+                `${use.res.request}: the session still works ${ms(age)} after login, with ` +
+                  `SESSION_DURATION=${DURATION_SECONDS}, because it was used every ${POLL_MS} ms`,
+                {
+                  expected: '403 {"error": "Forbidden"}: the lifetime counts from login, not from the last use',
+                  response: use.res,
+                },
+              );
             }
             expectError(use.res, 403, 'Forbidden', `${ms(age)} after login`);
             break;
@@ -183,7 +204,9 @@ export const checks: Check[] = [
   {
     id: 'L4-idle-expiry',
     lesson: 4,
-    claim: 'With `SESSION_IDLE_TIMEOUT`, activity keeps the session alive past the timeout, and idleness longer than it ends the session.',
+    claim:
+      'With `SESSION_IDLE_TIMEOUT`, activity keeps the session alive past the timeout, and idleness longer than it ' +
+      'ends the session.',
     reference: 'OWASP Session Management Cheat Sheet',
     section: 'what-this-lesson-adds',
     profiles: SECURE,
@@ -207,7 +230,12 @@ export const checks: Check[] = [
             inconclusive = true;
             break;
           }
-          expectUser(use.res, user, `${ms(use.sent - login.received)} after login, used every ${POLL_MS} ms (SESSION_IDLE_TIMEOUT=${IDLE_SECONDS})`);
+          expectUser(
+            use.res,
+            user,
+            `${ms(use.sent - login.received)} after login, used every ${POLL_MS} ms ` +
+              `(SESSION_IDLE_TIMEOUT=${IDLE_SECONDS})`,
+          );
           previousSent = use.sent;
           last = use;
         }
@@ -216,22 +244,32 @@ export const checks: Check[] = [
         await sleep(last.received + IDLE_MS + LATE_MS - Date.now());
         const idle = await useSession(client, login);
         if (idle.res.status === 200) {
-          fail(`${idle.res.request}: the session still works after ${ms(idle.sent - last.received)} of idleness, with SESSION_IDLE_TIMEOUT=${IDLE_SECONDS}`, {
-            expected: '403 {"error": "Forbidden"}',
-            response: idle.res,
-          });
+          fail(
+            `${idle.res.request}: the session still works after ${ms(idle.sent - last.received)} of idleness, with ` +
+              `SESSION_IDLE_TIMEOUT=${IDLE_SECONDS}`,
+            {
+              expected: '403 {"error": "Forbidden"}',
+              response: idle.res,
+            },
+          );
         }
         expectError(idle.res, 403, 'Forbidden', `after ${ms(idle.sent - last.received)} idle`);
-        return `alive for ${ms(last.sent - login.received)} of use, refused after ${ms(idle.sent - last.received)} idle`;
+        return (
+          `alive for ${ms(last.sent - login.received)} of use, refused after ${ms(idle.sent - last.received)} ` + `idle`
+        );
       }
-      ctx.skip(`the machine was too slow: ${ATTEMPTS} times, a use came more than ${ms(SAFE_IDLE_GAP_MS)} after the one before`);
+      ctx.skip(
+        `the machine was too slow: ${ATTEMPTS} times, a use came more than ${ms(SAFE_IDLE_GAP_MS)} after the one ` +
+          `before`,
+      );
     },
   },
   {
     id: 'L4-expired-replay',
     lesson: 4,
     claim:
-      'An expired cookie stays refused with 403 however often a client that ignores `Max-Age` replays it, a new login of the same user in between included.',
+      'An expired cookie stays refused with 403 however often a client that ignores `Max-Age` replays it, a new ' +
+      'login of the same user in between included.',
     reference: 'OWASP Session Management Cheat Sheet',
     section: 'why-the-server-enforces-expiry-not-the-cookie',
     profiles: SECURE,

@@ -43,12 +43,17 @@ export function sha256Hex(text: string): string {
  */
 export function columnsHolding(db: Database.Database, value: string): string[] {
   const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
-  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
+  const tables = db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+    .pluck()
+    .all() as string[];
   const found: string[] = [];
   for (const table of tables) {
     const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table) as string[];
     for (const column of columns) {
-      const row = db.prepare(`SELECT 1 FROM ${quote(table)} WHERE ${quote(column)} IN (?, ?) LIMIT 1`).get(value, value.toUpperCase());
+      const row = db
+        .prepare(`SELECT 1 FROM ${quote(table)} WHERE ${quote(column)} IN (?, ?) LIMIT 1`)
+        .get(value, value.toUpperCase());
       if (row) found.push(`${table}.${column}`);
     }
   }
@@ -77,10 +82,14 @@ export function storedAt(db: Database.Database, cookie: string): string[] {
 /** Fails unless the database holds the session of this cookie (see {@link storedAt}). */
 function expectStored(db: Database.Database, cookie: string, what: string): string[] {
   const columns = storedAt(db, cookie);
-  expectThat(columns.length > 0, `${what}: the database holds neither the session id nor its SHA-256 hash: the session is not stored there`, {
-    expected: `a row with ${sha256Hex(sessionIdOf(cookie))}`,
-    actual: 'no column of any table holds it',
-  });
+  expectThat(
+    columns.length > 0,
+    `${what}: the database holds neither the session id nor its SHA-256 hash: the session is not stored there`,
+    {
+      expected: `a row with ${sha256Hex(sessionIdOf(cookie))}`,
+      actual: 'no column of any table holds it',
+    },
+  );
   return columns;
 }
 
@@ -105,7 +114,9 @@ export const checks: Check[] = [
   {
     id: 'L5-login-survives-crash',
     lesson: 5,
-    claim: 'A login that was answered with 200 still authenticates after the server is killed with SIGKILL right after it and started again.',
+    claim:
+      'A login that was answered with 200 still authenticates after the server is killed with SIGKILL right after it ' +
+      'and started again.',
     reference: 'course',
     section: 'several-processes-one-file',
     profiles: COURSE,
@@ -146,7 +157,8 @@ export const checks: Check[] = [
     id: 'L5-expiry-after-restart',
     lesson: 5,
     claim:
-      '`SESSION_DURATION` and `SESSION_IDLE_TIMEOUT` are enforced after a restart from the times stored with the session, neither reset nor extended by it.',
+      '`SESSION_DURATION` and `SESSION_IDLE_TIMEOUT` are enforced after a restart from the times stored with the ' +
+      'session, neither reset nor extended by it.',
     reference: 'ASVS 5 V7.3',
     section: 'expiry-from-the-stored-times',
     profiles: SECURE,
@@ -182,7 +194,8 @@ export const checks: Check[] = [
       // Alive for sure if the restart was quick (a use may be recorded 10% late: lesson 5's notes).
       const aliveForSure = restarted - beforeRestart < idleMs * 0.9 && restarted < busy.start + durationMs - 200;
       const first = await busy.client.get(ME, { headers: { Cookie: busyCookie } });
-      if (aliveForSure) expectStatus(first, 200, `the busy session, ${restarted - busy.at} ms after login, right after the restart`);
+      if (aliveForSure)
+        expectStatus(first, 200, `the busy session, ${restarted - busy.at} ms after login, right after the restart`);
 
       // No assertion below depends on how long the logins or the restart took: a server that
       // restarts a session's clocks at a restart (or when it first sees the session after one)
@@ -195,21 +208,29 @@ export const checks: Check[] = [
         if (!idleChecked && Date.now() >= idleEnds) {
           await expectRefused(
             idle.client,
-            `a session idle since login, ${Date.now() - idle.at} ms later (${Date.now() - restarted} ms after the restart)`,
+            `a session idle since login, ${Date.now() - idle.at} ms later (${Date.now() - restarted} ms after the ` +
+              `restart)`,
             sessionCookieHeader(ctx, idle.value),
           );
           idleChecked = true;
         } else if (!busyChecked && Date.now() >= absoluteEnds) {
-          await expectRefused(busy.client, `the busy session, ${Date.now() - busy.at} ms after login (${Date.now() - restarted} ms after the restart)`, busyCookie);
+          await expectRefused(
+            busy.client,
+            `the busy session, ${Date.now() - busy.at} ms after login (${Date.now() - restarted} ms after the restart)`,
+            busyCookie,
+          );
           busyChecked = true;
         } else {
-          // Until its limit, the busy session is used every third of the idle timeout, so that only the absolute limit can end it.
+          // Until its limit, the busy session is used every third of the idle timeout, so that only
+          // the absolute limit can end it.
           const next = Math.min(idleChecked ? Infinity : idleEnds, busyChecked ? Infinity : absoluteEnds);
           await sleep(Math.min(idleMs / 3, next - Date.now()));
           if (!busyChecked && Date.now() < absoluteEnds) await busy.client.get(ME, { headers: { Cookie: busyCookie } });
         }
       }
-      return aliveForSure ? 'ok' : `ok (the restart took ${restarted - beforeRestart} ms: too long to also see the busy session alive after it)`;
+      return aliveForSure
+        ? 'ok'
+        : `ok (the restart took ${restarted - beforeRestart} ms: too long to also see the busy session alive after it)`;
     },
   },
   {
@@ -226,9 +247,17 @@ export const checks: Check[] = [
     async run(ctx) {
       const user = await ctx.someUser();
       const [other, here] = await Promise.all([ctx.startVariant({}, { shareDatabase: true }), ctx.userClient(user)]);
-      await expectMe(clientWithCookie(other, cookieValue(here, ctx, 'a login on the first process')), user, 'a session of the first process, on the second');
+      await expectMe(
+        clientWithCookie(other, cookieValue(here, ctx, 'a login on the first process')),
+        user,
+        'a session of the first process, on the second',
+      );
       const there = await other.userClient(user);
-      await expectMe(clientWithCookie(ctx, cookieValue(there, other, 'a login on the second process')), user, 'a session of the second process, on the first');
+      await expectMe(
+        clientWithCookie(ctx, cookieValue(there, other, 'a login on the second process')),
+        user,
+        'a session of the second process, on the first',
+      );
     },
   },
   {
@@ -267,30 +296,42 @@ export const checks: Check[] = [
       const findId = (when: string) => {
         for (const file of databaseFiles(ctx.dbPath)) {
           if (readFileSync(file).includes(id)) {
-            fail(`${when}, the session id ${id.slice(0, 8)}… is stored in clear in ${basename(file)}: a copy of the database is a copy of the cookie`, {
-              expected: 'no session id in the database files, only its SHA-256 hash',
-              actual: `${basename(file)} contains the session id ${id}`,
-            });
+            fail(
+              `${when}, the session id ${id.slice(0, 8)}… is stored in clear in ${basename(file)}: a copy of the ` +
+                `database is a copy of the cookie`,
+              {
+                expected: 'no session id in the database files, only its SHA-256 hash',
+                actual: `${basename(file)} contains the session id ${id}`,
+              },
+            );
           }
         }
       };
       findId('while the session lives');
       const hash = sha256Hex(id);
       const columns = columnsHolding(ctx.openDatabase(), hash);
-      expectThat(columns.length > 0, `the database holds no SHA-256 hash of the session id: the session is not stored there`, {
-        expected: `a row with ${hash}`,
-        actual: 'no column of any table holds it',
-      });
+      expectThat(
+        columns.length > 0,
+        `the database holds no SHA-256 hash of the session id: the session is not stored there`,
+        {
+          expected: `a row with ${hash}`,
+          actual: 'no column of any table holds it',
+        },
+      );
       // A logout is a write too: a server might keep ended ids somewhere.
       expectJson(await client.delete(LOGOUT), 200, {}, 'logout');
       findId('after logout');
-      return `no id in ${databaseFiles(ctx.dbPath).map((file) => basename(file)).join(', ')}; the hash is in ${columns.join(', ')}`;
+      return `no id in ${databaseFiles(ctx.dbPath)
+        .map((file) => basename(file))
+        .join(', ')}; the hash is in ${columns.join(', ')}`;
     },
   },
   {
     id: 'L5-concurrent-logins',
     lesson: 5,
-    claim: 'Many concurrent logins, spread over two server processes on one database, each get a distinct session id, and every one of them authenticates on both.',
+    claim:
+      'Many concurrent logins, spread over two server processes on one database, each get a distinct session id, and ' +
+      'every one of them authenticates on both.',
     reference: 'ASVS 5 V7.2.3',
     section: 'several-processes-one-file',
     profiles: SECURE,
@@ -308,19 +349,27 @@ export const checks: Check[] = [
           const target = targets[i % 2] as Target;
           const user = users[Math.floor(i / 2) % users.length] as SeededUser;
           const client = target.client();
-          const res = await client.post('/api/v1/auth_session/login', { form: { email: user.email, password: user.password } });
+          const res = await client.post('/api/v1/auth_session/login', {
+            form: { email: user.email, password: user.password },
+          });
           expectStatus(res, 200, `login ${i + 1} of ${logins}, at once, on process ${(i % 2) + 1}`);
           return { user, value: cookieValue(client, target, `login ${i + 1}`) };
         }),
       );
       const distinct = new Set(sessions.map(({ value }) => sessionIdOf(value)));
-      expectThat(distinct.size === logins, `${logins} concurrent logins got only ${distinct.size} distinct session ids`, {
-        expected: `${logins} distinct ids`,
-        actual: `${distinct.size} distinct ids`,
-      });
+      expectThat(
+        distinct.size === logins,
+        `${logins} concurrent logins got only ${distinct.size} distinct session ids`,
+        {
+          expected: `${logins} distinct ids`,
+          actual: `${distinct.size} distinct ids`,
+        },
+      );
       await Promise.all(
         sessions.flatMap(({ user, value }, i) =>
-          targets.map((target, t) => expectMe(clientWithCookie(target, value), user, `login ${i + 1}'s cookie on process ${t + 1}`)),
+          targets.map((target, t) =>
+            expectMe(clientWithCookie(target, value), user, `login ${i + 1}'s cookie on process ${t + 1}`),
+          ),
         ),
       );
     },
@@ -328,7 +377,8 @@ export const checks: Check[] = [
   {
     id: 'L5-expired-rows-deleted',
     lesson: 5,
-    claim: "An expired session's row is deleted from the database, when it is next presented or by the background purge.",
+    claim:
+      "An expired session's row is deleted from the database, when it is next presented or by the background purge.",
     reference: 'OWASP Session Management Cheat Sheet',
     section: 'expiry-from-the-stored-times',
     profiles: SECURE,
@@ -342,7 +392,11 @@ export const checks: Check[] = [
       expectStored(db, value, 'right after login');
       // Idle since login: expired at login + SESSION_IDLE_TIMEOUT at the latest.
       await sleepUntil(loggedIn + shortLimits.idleMs);
-      await expectRefused(client, `the cookie, sent by hand, idle for ${Date.now() - loggedIn} ms since login`, sessionCookieHeader(ctx, value));
+      await expectRefused(
+        client,
+        `the cookie, sent by hand, idle for ${Date.now() - loggedIn} ms since login`,
+        sessionCookieHeader(ctx, value),
+      );
       const left = storedAt(db, value);
       expectThat(left.length === 0, `the expired session was refused, but its row is still in ${left.join(', ')}`, {
         expected: 'no row for the expired session',
@@ -361,7 +415,8 @@ export const checks: Check[] = [
     until: {
       lesson: 6,
       reason:
-        "express-session's store rows do not say which user they belong to: a deleted user's sessions are refused at once, but each row leaves only when its cookie comes back or at expiry",
+        "express-session's store rows do not say which user they belong to: a deleted user's sessions are refused at " +
+        'once, but each row leaves only when its cookie comes back or at expiry',
     },
     timeoutMs: slowCheckTimeoutMs,
     async run(ctx) {

@@ -59,7 +59,12 @@ export function madeUpSessionId(): string {
 }
 
 /** `GET path` with exactly this `Cookie` header (or none for null), whatever the client's jar holds. */
-export function getWithCookie(client: HttpClient, path: string, cookie: string | null, headers: Record<string, string> = {}): Promise<HttpResponse> {
+export function getWithCookie(
+  client: HttpClient,
+  path: string,
+  cookie: string | null,
+  headers: Record<string, string> = {},
+): Promise<HttpResponse> {
   return client.get(path, { headers: cookie === null ? headers : { ...headers, Cookie: cookie } });
 }
 
@@ -67,7 +72,9 @@ export function getWithCookie(client: HttpClient, path: string, cookie: string |
 export function expectUser(res: HttpResponse, user: SeededUser, what: string): void {
   expectStatus(res, 200, what);
   const body = res.json() as { id?: unknown; email?: unknown } | undefined;
-  const same = user.id ? body?.id === user.id : typeof body?.email === 'string' && body.email.toLowerCase() === user.email.toLowerCase();
+  const same = user.id
+    ? body?.id === user.id
+    : typeof body?.email === 'string' && body.email.toLowerCase() === user.email.toLowerCase();
   if (!res.isJson || !same) {
     fail(`${res.request} (${what}): expected the user ${user.email}, got ${res.body.slice(0, 200)}`, {
       expected: `200 ${showJson({ id: user.id || '...', email: user.email })}`,
@@ -77,7 +84,12 @@ export function expectUser(res: HttpResponse, user: SeededUser, what: string): v
 }
 
 /** Fails unless `GET /api/v1/users/me` (with this `Cookie` header, if given) answers 200 with `user`. */
-export async function expectMe(client: HttpClient, user: SeededUser, what: string, cookie?: string): Promise<HttpResponse> {
+export async function expectMe(
+  client: HttpClient,
+  user: SeededUser,
+  what: string,
+  cookie?: string,
+): Promise<HttpResponse> {
   const res = await getWithCookie(client, ME, cookie ?? null);
   expectUser(res, user, what);
   return res;
@@ -110,7 +122,12 @@ export interface Login {
  * const { value } = await logIn(ctx, client, user); // the new session id
  * await logIn(ctx, client, user, { Cookie: '_my_session_id=planted' });
  */
-export async function logIn(target: Pick<Target, 'env'>, client: HttpClient, user: SeededUser, headers: Record<string, string> = {}): Promise<Login> {
+export async function logIn(
+  target: Pick<Target, 'env'>,
+  client: HttpClient,
+  user: SeededUser,
+  headers: Record<string, string> = {},
+): Promise<Login> {
   const name = sessionName(target.env);
   const res = await client.post(LOGIN, { form: { email: user.email, password: user.password }, headers });
   expectStatus(res, 200, `logging in as ${user.email}`);
@@ -129,7 +146,9 @@ export async function logIn(target: Pick<Target, 'env'>, client: HttpClient, use
 export function cookieValue(client: HttpClient, target: Pick<Target, 'env'>, what: string): string {
   const name = sessionName(target.env);
   const value = client.jar.get(name);
-  expectThat(value !== undefined && value !== '', `${what}: the client holds no ${name} cookie`, { expected: `a ${name} cookie` });
+  expectThat(value !== undefined && value !== '', `${what}: the client holds no ${name} cookie`, {
+    expected: `a ${name} cookie`,
+  });
   return value;
 }
 
@@ -180,10 +199,21 @@ export async function sessionClient(target: Target, user?: SeededUser): Promise<
   const value = client.jar.get(name);
   const header = Object.keys(client.headers).find((key) => key.toLowerCase() === 'authorization');
   if (value === undefined || header !== undefined) {
-    fail(`this server authenticates its clients ${header ? 'with an Authorization header' : 'some other way'}, not with a session cookie named ${name}`, {
-      expected: `a session cookie named ${name}`,
-      actual: header ? `${header}: ${client.headers[header]}` : `cookies held: ${client.jar.list().map((c) => c.name).join(', ') || 'none'}`,
-    });
+    fail(
+      `this server authenticates its clients ${header ? 'with an Authorization header' : 'some other way'}, not ` +
+        `with a session cookie named ${name}`,
+      {
+        expected: `a session cookie named ${name}`,
+        actual: header
+          ? `${header}: ${client.headers[header]}`
+          : `cookies held: ${
+              client.jar
+                .list()
+                .map((c) => c.name)
+                .join(', ') || 'none'
+            }`,
+      },
+    );
   }
   return { client, name, value };
 }
