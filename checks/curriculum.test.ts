@@ -8,10 +8,11 @@ import { availableParallelism } from 'node:os';
 import { test } from 'node:test';
 import { presentLessons } from './lessons.ts';
 import { runChecks } from './runner.ts';
+import { lowScryptParams } from '../shared/password.ts';
 import { prepareUsers } from './users.ts';
 import type { ClaimResult, RunReport } from './types.ts';
 
-const users = prepareUsers();
+const users = prepareUsers(lowScryptParams);
 const lessons = presentLessons();
 
 function results(report: RunReport): ClaimResult[] {

@@ -17,11 +17,12 @@ import { lessonEntry } from './lessons.ts';
 import { lessonSummary } from './report.ts';
 import { runChecks } from './runner.ts';
 import { LessonServer, makeTempDir, projectRoot, removeTempDir, runningServerPids } from './server.ts';
+import { lowScryptParams } from '../shared/password.ts';
 import { createDatabase, prepareUsers, seedDatabase } from './users.ts';
 import { COURSE, SECURE, type Check, type ClaimResult, type RunReport, type Status } from './types.ts';
 
 // One set of random users for every run of this file.
-const users = prepareUsers();
+const users = prepareUsers(lowScryptParams);
 
 /** The ids of the claims that did not pass, with their status (a claim resting on a broken one aside). */
 function broken(report: RunReport): Record<string, Status> {

@@ -21,6 +21,7 @@ import { checkOptions, parseUser, requireLesson, RunError, selectChecks, type Ru
 import { emptyCounts, runLesson, type Servers } from './schedule.ts';
 import { answers, freePort, projectRoot } from './server.ts';
 import { timeLimits } from './time.ts';
+import { lowScryptParams } from '../shared/password.ts';
 import { prepareUsers, publicUser } from './users.ts';
 import type { Check, Env, LessonReport, RunReport, Status } from './types.ts';
 
@@ -143,7 +144,8 @@ export async function runChecks(options: RunOptions = {}): Promise<RunReport> {
   const state: RunState = {
     profile,
     mode,
-    prepared: Promise.resolve(options.users ?? (mode === 'url' ? [] : prepareUsers())),
+    // At the test cost, as the runner's servers hash: what a login costs them.
+    prepared: Promise.resolve(options.users ?? (mode === 'url' ? [] : prepareUsers(lowScryptParams))),
     users: [],
     agents,
     browser,
