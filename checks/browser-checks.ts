@@ -17,6 +17,7 @@ import { sessionName } from './auth.ts';
 import type { BrowserSession } from './browser.ts';
 import { viewports } from './browser.ts';
 import { CheckFailure, fail, SkipCheck } from './expect.ts';
+import { timeLimits } from './time.ts';
 import { randomEmail, randomPassword } from './users.ts';
 import { SECURE, type Check, type CheckContext, type SeededUser } from './types.ts';
 
@@ -24,7 +25,7 @@ const LOGIN = '/api/v1/auth_session/login';
 const LOGOUT = '/api/v1/auth_session/logout';
 const ME = '/api/v1/users/me';
 
-/** Playwright waits this long for a page or an answer. */
+/** Playwright waits this long for a page or an answer, on an idle machine. */
 const BROWSER_TIMEOUT_MS = 20_000;
 
 /**
@@ -63,7 +64,8 @@ function replayUrl(ctx: CheckContext): string {
 /** A fresh browser context, with Playwright's waits bounded. */
 async function openBrowser(ctx: CheckContext): Promise<BrowserSession> {
   const session = await ctx.browser();
-  session.context.setDefaultTimeout(BROWSER_TIMEOUT_MS);
+  // Written for an idle machine: stretched with the load, as every limit of the runner (time.ts).
+  session.context.setDefaultTimeout(timeLimits().stretch(BROWSER_TIMEOUT_MS));
   return session;
 }
 
