@@ -221,9 +221,11 @@ export async function sessionClient(target: Target, user?: SeededUser): Promise<
 /**
  * Short session limits, for the checks of lessons 5 and 6 that wait for expiry: idle shorter
  * than absolute, so that each can be seen alone; the absolute one in whole seconds, as the
- * course reads `SESSION_DURATION` with `int()`. Checks that share them share one server.
+ * course reads `SESSION_DURATION` with `int()`, and not one second only: express-session writes
+ * the lifetime as an `Expires` date, to the second, which would leave a cookie of a 1 s session
+ * alive for a few milliseconds in a client that honours it. Checks that share them share one server.
  */
-export const shortLimits = { durationMs: 1000, idleMs: 500 } as const;
+export const shortLimits = { durationMs: 2000, idleMs: 1000 } as const;
 
 /** {@link shortLimits} as the server's environment. */
 export const shortLimitsEnv = {
