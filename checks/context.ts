@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3';
 import { expectStatus, expectThat, SkipCheck } from './expect.ts';
 import { ExchangeLog, HttpClient } from './http.ts';
-import { describeEnv, endpointOf, type Instance, type RunState } from './instances.ts';
+import { describeEnv, endpointOf, envKey, type Instance, type RunState } from './instances.ts';
 import type { LessonEntry } from './lessons.ts';
 import { randomEmail, randomPassword } from './users.ts';
 import type { CheckContext, Env, RestartOptions, SeededUser, Target, VariantOptions } from './types.ts';
@@ -31,10 +31,6 @@ export interface Variant {
  * server costs far more than a check, and sharing one is what they are for.
  */
 export type SharedVariants = Map<string, Variant>;
-
-function envKey(env: Env): string {
-  return JSON.stringify(Object.entries(env).sort(([a], [b]) => a.localeCompare(b)));
-}
 
 /** Everything one check run collects for its report. */
 export class CheckRun {

@@ -77,6 +77,11 @@ export function describeEnv(env: Env): string {
     .join(' ');
 }
 
+/** The same text for the same environment, whatever the order of its variables (to group checks by it). */
+export function envKey(env: Env): string {
+  return JSON.stringify(Object.entries(env).sort(([a], [b]) => a.localeCompare(b)));
+}
+
 /** A prefix of environment assignments, with its separating space (or nothing). */
 function envPrefix(env: Env): string {
   const text = describeEnv(env);

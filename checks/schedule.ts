@@ -13,7 +13,7 @@ import { CheckRun, type SharedVariants } from './context.ts';
 import { CheckFailure, SkipCheck, type FailureDetails } from './expect.ts';
 import { failureFields } from './failure.ts';
 import { NoAnswerError } from './http.ts';
-import type { Instance, RunState } from './instances.ts';
+import { envKey, type Instance, type RunState } from './instances.ts';
 import { lessonEntry, type LessonEntry } from './lessons.ts';
 import { ServerStartError } from './server.ts';
 import { TimedOut } from './time.ts';
@@ -36,10 +36,6 @@ export function count(results: readonly { status: Status }[]): Counts {
   const counts = emptyCounts();
   for (const result of results) counts[result.status] += 1;
   return counts;
-}
-
-function envKey(env: Env): string {
-  return JSON.stringify(Object.entries(env).sort(([a], [b]) => a.localeCompare(b)));
 }
 
 /** The part of a result every outcome shares. */
