@@ -262,6 +262,7 @@ async function crossSiteFetch(
 interface Shown {
   request: string;
   status: string;
+  headers: string;
   body: string;
   cookies: string;
 }
@@ -272,10 +273,16 @@ async function clickAndRead(page: Page, selector: string, label: string): Promis
     const before = Number(await page.getAttribute('#answer', 'data-answers'));
     await page.click(selector);
     await page.waitForFunction((count) => Number(document.getElementById('answer')?.dataset.answers) > count, before);
-    const [request, status, body, cookies] = await page.evaluate(() =>
-      ['request', 'status', 'body', 'cookies'].map((id) => document.getElementById(id)?.textContent ?? ''),
+    const [request, status, headers, body, cookies] = await page.evaluate(() =>
+      ['request', 'status', 'headers', 'body', 'cookies'].map((id) => document.getElementById(id)?.textContent ?? ''),
     );
-    return { request: request ?? '', status: status ?? '', body: body ?? '', cookies: cookies ?? '' };
+    return {
+      request: request ?? '',
+      status: status ?? '',
+      headers: headers ?? '',
+      body: body ?? '',
+      cookies: cookies ?? '',
+    };
   });
 }
 
@@ -284,6 +291,23 @@ function expectShown(shown: Shown, status: RegExp, bodyHas: string | null, what:
     fail(`the playground, after ${what}, shows ${shown.request}: ${shown.status}`, {
       expected: `status ${status.source}${bodyHas === null ? '' : ` and a body with ${bodyHas}`}`,
       actual: `${shown.request}\n${shown.status}\n${shown.body}`,
+    });
+  }
+}
+
+/**
+ * The playground shows the login's `Set-Cookie`, the session id masked. Only its headers box is
+ * read: what `document.cookie` shows is L3-browser-httponly's.
+ */
+async function expectMaskedSetCookie(ctx: CheckContext, page: Page, shown: Shown): Promise<void> {
+  const name = sessionName(ctx.env);
+  const kept = await browserCookie(page.context(), ctx.url, name);
+  const unmasked = Boolean(kept?.value) && shown.headers.includes(kept!.value);
+  if (!shown.headers.includes(`Set-Cookie: ${name}=`) || unmasked) {
+    const what = unmasked ? 'shows the session id in Set-Cookie' : `shows no Set-Cookie for ${name}`;
+    fail(`the playground, after logging in, ${what}`, {
+      expected: `a line "Set-Cookie: ${name}=[id: …]; …" without the id`,
+      actual: shown.headers,
     });
   }
 }
@@ -525,9 +549,9 @@ export const browserChecks: readonly Check[] = [
     id: 'L3-browser-playground',
     lesson: 3,
     claim:
-      'In Chromium, the playground at `/` loads without a session, logs in, answers who am I with the user, logs ' +
-      'out, then shows who am I refused, with no script error, and fits a laptop and a 320-pixel-wide phone without ' +
-      'scrolling sideways.',
+      'In Chromium, the playground at `/` loads without a session, logs in and shows the login\'s `Set-Cookie` with ' +
+      'the session id masked, answers who am I with the user, logs out, then shows who am I refused, with no script ' +
+      'error, and fits a laptop and a 320-pixel-wide phone without scrolling sideways.',
     reference: 'WCAG 2.2 SC 1.4.10',
     section: 'the-playground',
     profiles: SECURE,
@@ -540,15 +564,12 @@ export const browserChecks: readonly Check[] = [
       const errors = await openPlayground(ctx, page);
       await fillLoginForm(page, user);
       ctx.note(`log in with the form, then click "Who am I?", "Log out" and "Who am I?" again`);
-      expectShown(
-        await clickAndRead(page, '#login-form button[type=submit]', 'Log in'),
-        /^200\b/,
-        user.email,
-        'logging in',
-      );
+      const login = await clickAndRead(page, '#login-form button[type=submit]', 'Log in');
+      expectShown(login, /^200\b/, user.email, 'logging in');
+      await expectMaskedSetCookie(ctx, page, login);
+      const shots = [await session.screenshot(page, 'playground.png', { fullPage: true })];
       const me = await clickAndRead(page, '#whoami', 'Who am I?');
       expectShown(me, /^200\b/, user.email, '"Who am I?"');
-      const shots = [await session.screenshot(page, 'playground.png', { fullPage: true })];
       await expectFits(page, viewports.laptop.width);
       await expectFits(page, REFLOW_WIDTH);
       await expectFits(page, viewports.phone.width);
@@ -594,13 +615,14 @@ export const browserChecks: readonly Check[] = [
         'Logged in successfully',
         '"POST /login"',
       );
+      // The screenshot shows the signed cookie's shape, s:<id>.<signature>, the id masked.
+      const shot = await session.screenshot(page, 'playground-framework.png', { fullPage: true });
       expectShown(
         await clickAndRead(page, '#fw-protected', 'GET /protected-resource'),
         /^200\b/,
         user.email,
         '"GET /protected-resource"',
       );
-      const shot = await session.screenshot(page, 'playground-framework.png', { fullPage: true });
       await expectFits(page, REFLOW_WIDTH);
       await page.setViewportSize(viewports.laptop);
       expectShown(

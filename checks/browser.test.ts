@@ -47,6 +47,7 @@ const fixtures: [file: string, lesson: 3 | 6, claim: string, alone?: 'alone'][] 
   ['l3-logout-keeps-cookie.ts', 3, 'L3-browser-logout-clears'],
   ['l3-no-playground.ts', 3, 'L3-browser-playground'],
   ['l3-playground-too-wide.ts', 3, 'L3-browser-playground', 'alone'],
+  ['l3-playground-unmasked.ts', 3, 'L3-browser-playground', 'alone'],
   ['l6-cookie-no-samesite.ts', 6, 'L6-browser-samesite-framework'],
   ['l6-no-framework-buttons.ts', 6, 'L6-browser-framework-example'],
 ];

@@ -47,6 +47,7 @@ const CONFIG_VARIABLES = [
   'SESSION_DURATION',
   'SESSION_IDLE_TIMEOUT',
   'COOKIE_SECURE',
+  'DEMO_USER',
   'PASSWORD_HASH_COST',
   // Lesson 6 (lessons/06-express-session/config.ts): a shell's NODE_ENV=production would stop it.
   'SESSION_SECRET',
@@ -129,7 +130,8 @@ function childEnv(env: Env): NodeJS.ProcessEnv {
   for (const name of CONFIG_VARIABLES) delete result[name];
   // Set by `node --test` for its own children; a server is not one.
   delete result.NODE_TEST_CONTEXT;
-  return Object.assign(result, env);
+  // The checks seed their own users (checks/users.ts): no demo user unless a spec asks for one.
+  return Object.assign(result, { DEMO_USER: 'false' }, env);
 }
 
 /** Ports handed out by {@link freePort} in this process: never twice. */

@@ -2,12 +2,15 @@
  * `npm run docs [-- --out <dir>] [-- --check]`: builds the documentation site with TypeDoc
  * (settings in `typedoc.json`) into `site/` and prints the path of its `index.html`.
  *
- * 1. Writes the claims catalogue, `docs/claims.md`, from the checks (`listClaims()` of
- *    `checks/claims.ts`), and from the notes of a lesson whose checks are not registered yet.
- *    The file is committed, so it can be read and grepped without building; `--check` fails
- *    when it is out of date instead of rewriting it (the docs test uses it).
+ * 1. Writes the generated pages, which are committed so that they can be read and grepped
+ *    without building: the claims catalogue, `docs/claims.md`, from the checks (`listClaims()`
+ *    of `checks/claims.ts`) and from the notes of a lesson whose checks are not registered
+ *    yet; and each lesson's code page, `docs/code/NN-topic.md`, which shows every file of the
+ *    lesson with TypeDoc's `{@includeCode}`. `--check` fails when one is out of date instead
+ *    of rewriting it (the docs test uses it).
  * 2. Converts the project: the README is the home page, then the lesson notes in lesson
- *    order, the guides, the claims catalogue, and the API reference of `shared/` and of each
+ *    order (each followed by its code page), the guides, the reference (claims, benchmarks,
+ *    architecture, the fuzzer's notes), and the API reference of `shared/` and of each
  *    lesson, one section per lesson folder.
  * 3. Fails, before writing anything, when TypeDoc reports any warning: a broken link or
  *    anchor, an unresolved `{@link}`, an undocumented export.
@@ -18,11 +21,12 @@
  * an export's name as its anchor (`[SessionExpAuth](./session-exp-auth.ts#SessionExpAuth)`)
  * goes to that export's page; a link to a source file the docs do not include is an error;
  * mermaid sources are left out (TypeDoc cannot draw them); and "Defined in" names the file
- * and line without linking to a git host, so the site works offline.
+ * and line without linking to a git host, so the site works offline. The site's own CSS
+ * (phones, plain-text diagrams) is `scripts/docs.css`, through TypeDoc's `customCss`.
  *
  * @module
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -36,7 +40,6 @@ import {
   CommentTag,
   Converter,
   DeclarationReflection,
-  JSX,
   KindRouter,
   normalizePath,
   ProjectReflection,
@@ -58,8 +61,8 @@ export const catalogueFile = 'docs/claims.md';
 /** The guides in reading order, as the README lists them; other guides follow alphabetically. */
 const guideOrder = ['how-cookies-work', 'session-auth-step-by-step', 'sessions-or-tokens', 'checking-your-own-server'];
 
-/** Documents under `docs/` that are reference material, not guides, in this order. */
-const referenceOrder = ['claims', 'benchmarks', 'architecture'];
+/** Documents that are reference material, not guides, in this order. */
+const referenceOrder = ['docs/claims.md', 'docs/benchmarks.md', 'docs/architecture.md', 'fuzz/README.md'];
 
 /** A claim, as the catalogue lists it. */
 export interface Claim {
@@ -197,6 +200,62 @@ export function claimsCatalogue(claims: readonly Claim[]): string {
   return lines.join('\n') + '\n';
 }
 
+/** Where each lesson's code page is written: `docs/code/04-session-expiry.md`. */
+export const codePagesFolder = 'docs/code';
+
+/**
+ * The files a lesson folder holds, as its code page shows them: the pieces (subfolders too)
+ * in alphabetical order, then `app.ts` and `server.ts`, which put them together; no notes, no
+ * tests.
+ *
+ * @example
+ * lessonFiles('lessons/04-session-expiry'); // ['session-exp-auth.ts', 'app.ts', 'server.ts']
+ */
+export function lessonFiles(folder: string): string[] {
+  const last = ['app.ts', 'server.ts'];
+  const files = (readdirSync(join(projectRoot, folder), { recursive: true, encoding: 'utf8' }) as string[])
+    .map((file) => file.split('\\').join('/'))
+    .filter((file) => /\.(ts|js|html|css)$/.test(file) && !file.endsWith('.test.ts'))
+    .sort();
+  return [...files.filter((file) => !last.includes(file)), ...last.filter((file) => files.includes(file))];
+}
+
+/**
+ * A lesson's code page as markdown: every file the lesson adds, each included whole with
+ * TypeDoc's `{@includeCode}`, so the page follows the files without being regenerated. The
+ * page is regenerated (and `--check` fails) only when a file comes or goes.
+ *
+ * @example
+ * writeFileSync('docs/code/04-session-expiry.md', codePage('lessons/04-session-expiry', 'Lesson 4 — Session expiry'));
+ */
+export function codePage(folder: string, title: string): string {
+  const fromPage = `../../${folder}`;
+  const lines = [
+    `# ${title.replace(/ — .*/, '')} — the code`,
+    '',
+    '<!-- Generated by `npm run docs` (scripts/docs.ts) from the lesson\'s files. Do not edit: add or remove files, then run `npm run docs`. -->',
+    '',
+    `Every file of [${title}](${fromPage}/README.md), in full: first the pieces the lesson`,
+    'adds, then `app.ts`, which puts the whole app together, and `server.ts`, which starts it.',
+    'In the docs site each file is shown below its name; on GitHub, follow the link of a name.',
+  ];
+  for (const file of lessonFiles(folder)) {
+    // A module has an API page, which the link opens in the site; other files have none.
+    const hasPage = file.endsWith('.ts') && file !== 'server.ts';
+    lines.push('', `## ${hasPage ? `[${file}](${fromPage}/${file})` : file}`, '', `{@includeCode ${fromPage}/${file}}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** The files `npm run docs` writes and commits: the claims catalogue and each lesson's code page. */
+function generatedFiles(claims: readonly Claim[]): { path: string; text: string }[] {
+  const pages = lessonFolders().map((folder) => {
+    const title = firstHeading(readNotes(folder) ?? '') ?? folder;
+    return { path: `${codePagesFolder}/${folder.replace(/^lessons\//, '')}.md`, text: codePage(folder, title) };
+  });
+  return [{ path: catalogueFile, text: claimsCatalogue(claims) }, ...pages];
+}
+
 /** A document's path from the project root, with `/` separators. */
 function documentPath(doc: Reflection): string | undefined {
   const absolute = doc.project.files.getReflectionPath(doc);
@@ -207,9 +266,11 @@ function documentPath(doc: Reflection): string | undefined {
 function documentPlace(path: string): { group: string; rank: [number, number, string] } {
   const lesson = /^lessons\/(\d\d)-[^/]+\/README\.md$/.exec(path);
   if (lesson) return { group: 'Lessons', rank: [0, Number(lesson[1]), path] };
-  const name = /^docs\/([^/]+)\.md$/.exec(path)?.[1] ?? path;
-  if (referenceOrder.includes(name)) return { group: 'Reference', rank: [2, referenceOrder.indexOf(name), path] };
-  const guide = guideOrder.indexOf(name);
+  // A lesson's code page comes right after its notes.
+  const code = /^docs\/code\/(\d\d)-[^/]+\.md$/.exec(path);
+  if (code) return { group: 'Lessons', rank: [0, Number(code[1]) + 0.5, path] };
+  if (referenceOrder.includes(path)) return { group: 'Reference', rank: [2, referenceOrder.indexOf(path), path] };
+  const guide = guideOrder.indexOf(/^docs\/([^/]+)\.md$/.exec(path)?.[1] ?? path);
   return { group: 'Guides', rank: [1, guide === -1 ? guideOrder.length : guide, path] };
 }
 
@@ -218,16 +279,18 @@ function compareRanks(a: [number, number, string], b: [number, number, string]):
 }
 
 /**
- * TypeDoc's default file layout, except that a document's page is named after its file:
- * `documents/04-session-expiry.html` for a lesson's notes, `documents/how-cookies-work.html`
- * for a guide (not after its title, which has spaces and dashes).
+ * TypeDoc's default file layout, except that a document's page is named after its file (not
+ * after its title, which has spaces and dashes): `documents/04-session-expiry.html` for a
+ * lesson's notes, `documents/code-04-session-expiry.html` for its code page,
+ * `documents/fuzz.html` for `fuzz/README.md`, `documents/how-cookies-work.html` for a guide.
  */
 class SandboxRouter extends KindRouter {
   override getIdealBaseName(reflection: Reflection): string {
     const path = reflection.isDocument() ? documentPath(reflection) : undefined;
     if (!path) return super.getIdealBaseName(reflection);
-    const lesson = /^lessons\/([^/]+)\/README\.md$/.exec(path);
-    return `documents/${lesson ? lesson[1] : path.replace(/^.*\//, '').replace(/\.md$/, '')}`;
+    const readme = /^(?:lessons\/)?([^/]+)\/README\.md$/.exec(path);
+    const code = /^docs\/code\/([^/]+)\.md$/.exec(path);
+    return `documents/${readme ? readme[1] : code ? `code-${code[1]}` : path.replace(/^.*\//, '').replace(/\.md$/, '')}`;
   }
 }
 
@@ -270,9 +333,6 @@ export function siteTweaks(app: Application, claimIds: ReadonlySet<string>): voi
   const warn = (message: string) => app.logger.warn(message);
   app.renderer.defineRouter('sandbox', SandboxRouter);
   app.options.setValue('router', 'sandbox');
-  // Plain-text diagrams and raw HTTP scroll sideways instead of wrapping mid-line.
-  const css = 'pre:has(> code.text) { white-space: pre; word-wrap: normal; overflow-x: auto; }';
-  app.renderer.hooks.on('head.end', () => JSX.createElement('style', null, JSX.createElement(JSX.Raw, { html: css })));
 
   // Documents are titled by their first heading ("Lesson 4 — Session expiry", not "README").
   app.converter.on(Converter.EVENT_CREATE_DOCUMENT, (_context: unknown, doc: DocumentReflection) => {
@@ -360,17 +420,18 @@ export function siteTweaks(app: Application, claimIds: ReadonlySet<string>): voi
         }
       }
 
-      // A link to a source file that has no page (a server.ts, a test) would copy the raw file
-      // into the site, where a browser offers it as a download: name such files without a link.
+      // A link to a source file that has no page (a server.ts, a test), or to markdown that is
+      // not a document, would copy the raw file into the site, where a browser offers it as a
+      // download or shows its markup: name such files without a link, or make them documents.
       const pages = [project, ...project.getReflectionsByKind(ReflectionKind.Document)];
       for (const page of pages) {
         const parts = page.isProject() ? (page.readme ?? []) : (page as DocumentReflection).content;
         for (const part of parts) {
           if (part.kind !== 'relative-link' || typeof part.target !== 'number') continue;
           const target = files.resolve(part.target, project);
-          if (typeof target === 'string' && /\.[cm]?[jt]sx?$/.test(target)) {
+          if (typeof target === 'string' && /\.([cm]?[jt]sx?|md)$/.test(target)) {
             const where = page.isProject() ? 'README.md' : documentPath(page);
-            warn(`${where}: the link ${part.text} points to a source file the docs do not include; name it without a link`);
+            warn(`${where}: the link ${part.text} points to a file the docs do not include as a page; name it without a link`);
           }
         }
       }
@@ -409,8 +470,8 @@ export interface BuildResult {
   ok: boolean;
   /** The absolute path of the site's `index.html`. */
   indexHtml: string;
-  /** Whether `docs/claims.md` was rewritten because the claims changed. */
-  catalogueUpdated: boolean;
+  /** The generated files (`docs/claims.md`, `docs/code/*.md`) rewritten because they were out of date. */
+  updated: string[];
   /** Why nothing was built, when it is not a TypeDoc warning or error (already printed). */
   error?: string;
   /** The lessons whose claims came from their notes, their checks not being registered yet. */
@@ -418,8 +479,9 @@ export interface BuildResult {
 }
 
 /**
- * Writes the claims catalogue (unless `check`), then builds the site into `out`; `typedoc`
- * adds to or replaces options of `typedoc.json`.
+ * Writes the generated pages (unless `check`): the claims catalogue and each lesson's code
+ * page; then builds the site into `out`. `typedoc` adds to or replaces options of
+ * `typedoc.json`.
  *
  * @example
  * const { ok, indexHtml } = await buildDocs({ out: 'site' });
@@ -431,15 +493,19 @@ export async function buildDocs(
   const indexHtml = join(out, 'index.html');
   const claims = readClaims();
   const lessonsFromNotes = [...new Set(claims.filter((claim) => claim.source === 'notes').map((claim) => claim.lesson))];
-  const catalogue = claimsCatalogue(claims);
-  const catalogueAbsolute = join(projectRoot, catalogueFile);
-  const current = existsSync(catalogueAbsolute) ? readFileSync(catalogueAbsolute, 'utf8') : undefined;
-  const catalogueUpdated = current !== catalogue;
-  if (catalogueUpdated && options.check) {
-    const error = `${catalogueFile} is out of date with the claims; run npm run docs and commit it`;
-    return { ok: false, indexHtml, catalogueUpdated: false, error, lessonsFromNotes };
+  const stale = generatedFiles(claims).filter(({ path, text }) => {
+    const absolute = join(projectRoot, path);
+    return !existsSync(absolute) || readFileSync(absolute, 'utf8') !== text;
+  });
+  if (stale.length && options.check) {
+    const error = `${stale.map(({ path }) => path).join(', ')} out of date (claims, or a lesson's files); run npm run docs and commit`;
+    return { ok: false, indexHtml, updated: [], error, lessonsFromNotes };
   }
-  if (catalogueUpdated) writeFileSync(catalogueAbsolute, catalogue);
+  for (const { path, text } of stale) {
+    mkdirSync(dirname(join(projectRoot, path)), { recursive: true });
+    writeFileSync(join(projectRoot, path), text);
+  }
+  const updated = stale.map(({ path }) => path);
 
   const app = await Application.bootstrapWithPlugins(
     { ...options.typedoc, options: join(projectRoot, 'typedoc.json'), out },
@@ -447,20 +513,20 @@ export async function buildDocs(
   );
   siteTweaks(app, new Set(claims.map((claim) => claim.id)));
   const failed = () => app.logger.hasErrors() || app.logger.hasWarnings();
-  if (failed()) return { ok: false, indexHtml, catalogueUpdated, lessonsFromNotes };
+  if (failed()) return { ok: false, indexHtml, updated, lessonsFromNotes };
 
   const project = await app.convert();
-  if (!project) return { ok: false, indexHtml, catalogueUpdated, lessonsFromNotes };
+  if (!project) return { ok: false, indexHtml, updated, lessonsFromNotes };
   // Validate even after a conversion warning, so one run lists every problem.
   app.options.setValue('intentionallyNotDocumented', [
     ...app.options.getValue('intentionallyNotDocumented'),
     ...describedByOwner(project),
   ]);
   app.validate(project);
-  if (failed()) return { ok: false, indexHtml, catalogueUpdated, lessonsFromNotes };
+  if (failed()) return { ok: false, indexHtml, updated, lessonsFromNotes };
 
   await app.generateOutputs(project);
-  return { ok: !failed(), indexHtml, catalogueUpdated, lessonsFromNotes };
+  return { ok: !failed(), indexHtml, updated, lessonsFromNotes };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -473,7 +539,7 @@ async function main(argv: string[]): Promise<number> {
   if (result.lessonsFromNotes.length) {
     console.error(`claims of lesson ${result.lessonsFromNotes.join(', ')} read from the notes: no checks registered in checks/lessons.ts yet`);
   }
-  if (result.catalogueUpdated) console.error(`updated ${catalogueFile}`);
+  for (const path of result.updated) console.error(`updated ${path}`);
   if (!result.ok) {
     console.error(`error: ${result.error ?? 'the docs were not built: fix the warnings above (every warning fails the build)'}`);
     return 1;

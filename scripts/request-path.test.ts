@@ -14,6 +14,8 @@ test("lesson 5's GET /users/me runs in exactly the files docs/architecture.md li
     'lessons/01-basic-auth/guard.ts',
     'lessons/01-basic-auth/views.ts',
     'lessons/02-session-auth/session-auth.ts',
+    // The playground's test for its own requests' header (it mirrors Set-Cookie for them).
+    'lessons/03-session-login/playground.ts',
     'lessons/04-session-expiry/session-exp-auth.ts',
     'lessons/05-db-sessions/session-db-auth.ts',
     'shared/db.ts',

@@ -67,13 +67,24 @@ describe('npm run user:add / user:list', { concurrency: true }, () => {
     assert.equal(await user?.isValidPassword('H0lbertonSchool98!'), true);
   });
 
-  test('add with a taken email prints one error line and exits 1', async () => {
+  test('add with a taken email and another password prints one error line and exits 1', async () => {
     const dbPath = freshDbPath();
     seed(dbPath, { email: 'bob@hbtn.io' });
     const { code, stdout, stderr } = await cli(dbPath, 'add', 'BOB@hbtn.io', 'Secret-1234');
     assert.equal(code, 1);
     assert.equal(stdout, '');
-    assert.equal(stderr, 'error: email already registered\n');
+    assert.equal(stderr, 'error: BOB@hbtn.io is already registered, with another password: nothing added\n');
+  });
+
+  test('add of a user already there with that password says so and exits 0: a pasted example goes on', async () => {
+    const dbPath = freshDbPath();
+    const args = ['add', 'bob@hbtn.io', 'H0lbertonSchool98!'];
+    const first = await cli(dbPath, ...args);
+    assert.equal(first.code, 0);
+    const again = await cli(dbPath, ...args, '--first-name', 'Robert');
+    assert.deepEqual(again, { code: 0, stdout: 'bob@hbtn.io is already registered, with this password: nothing to do\n', stderr: '' });
+    useDatabase(openDatabase(dbPath));
+    assert.deepEqual(User.all().map((user) => [user.id, user.firstName]), [[first.stdout.trim(), null]]);
   });
 
   test('add without an email and a password prints the usage and exits 1', async () => {

@@ -11,8 +11,12 @@ import { DuplicateEmailError, User } from './models/user.ts';
 const usage = `usage: npm run user:add -- <email> <password> [--first-name F] [--last-name L]
        npm run user:list`;
 
-/** Creates a user and returns it; throws on a taken email. */
-async function addUser(args: string[]): Promise<User> {
+/**
+ * Creates a user and returns it. An email already registered with this very password is
+ * nothing to do (a pasted example that adds the demo user again goes on); with another
+ * password it is an error.
+ */
+async function addUser(args: string[]): Promise<{ user: User; added: boolean }> {
   const { positionals, values } = parseArgs({
     args,
     allowPositionals: true,
@@ -20,23 +24,36 @@ async function addUser(args: string[]): Promise<User> {
   });
   const [email, password, ...extra] = positionals;
   if (!email || !password || extra.length > 0) throw new UsageError('give exactly one email and one password');
+  const [existing] = User.search({ email });
+  if (existing) {
+    if (await existing.isValidPassword(password)) return { user: existing, added: false };
+    throw new UsageError(`${email} is already registered, with another password: nothing added`, false);
+  }
   const user = new User();
   user.email = email;
   user.firstName = values['first-name'] ?? null;
   user.lastName = values['last-name'] ?? null;
   await user.setPassword(password);
   user.save();
-  return user;
+  return { user, added: true };
 }
 
-class UsageError extends Error {}
+/** A mistake in the command line: one line, and the usage unless `showUsage` is false. */
+class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly showUsage = true,
+  ) {
+    super(message);
+  }
+}
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...args] = argv;
   database();
   if (command === 'add') {
-    const user = await addUser(args);
-    console.log(user.id);
+    const { user, added } = await addUser(args);
+    console.log(added ? user.id : `${user.email} is already registered, with this password: nothing to do`);
   } else if (command === 'list') {
     const users = User.all();
     for (const user of users) console.log(`${user.id}  ${user.email}  ${user.displayName()}`);
@@ -54,6 +71,6 @@ try {
   const parseError = (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
   if (!known && !parseError) throw error;
   console.error(`error: ${(error as Error).message}`);
-  if (error instanceof UsageError || parseError) console.error(usage);
+  if ((error instanceof UsageError && error.showUsage) || parseError) console.error(usage);
   process.exit(1);
 }

@@ -10,6 +10,7 @@ import http, { type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { database, DatabaseOpenError } from './db.ts';
+import { createDemoUserIfNoUsers, demoUser, demoUserWanted } from './demo-user.ts';
 import { User } from './models/user.ts';
 
 /** What a lesson's banner says about it: its entry in the curriculum manifest, and what to try. */
@@ -124,9 +125,10 @@ function fail(message: string): never {
 }
 
 /**
- * Builds the app (the one `AUTH_TYPE` names, when given a table), listens on
- * `API_HOST:API_PORT`, prints the banner and starts the app's background work; exits with a
- * one-line error when the configuration, the database or the port is unusable.
+ * Builds the app (the one `AUTH_TYPE` names, when given a table), creates the demo user on an
+ * empty database (unless `DEMO_USER=false` or in production), listens on `API_HOST:API_PORT`,
+ * prints the banner and starts the app's background work; exits with a one-line error when
+ * the configuration, the database or the port is unusable.
  *
  * @example
  * await runLesson({ ...lesson(0), tryIt: (url) => [`curl ${url}/api/v1/status`] }, () => ({ app: createUsersApp() }));
@@ -134,11 +136,15 @@ function fail(message: string): never {
 export async function runLesson(info: LessonInfo, apps: AppBuilder | AuthTypes): Promise<Server> {
   let config: Config;
   let built: LessonApp;
+  let createdDemoUser = false;
   try {
     config = loadConfig();
+    const wantsDemoUser = demoUserWanted();
     database();
     const build = typeof apps === 'function' ? apps : pickApp(apps, config.authType, info.authType ?? '');
     built = await build(config);
+    // After the build, so that a bad setting of the app leaves the database as it was.
+    if (wantsDemoUser) createdDemoUser = await createDemoUserIfNoUsers();
   } catch (error) {
     if (error instanceof ConfigError || error instanceof DatabaseOpenError) fail(error.message);
     throw error;
@@ -156,7 +162,7 @@ export async function runLesson(info: LessonInfo, apps: AppBuilder | AuthTypes):
   if (config.authType && config.authType !== info.authType) {
     notices.unshift(`auth:    AUTH_TYPE=${config.authType}, the app of the lesson that teaches it (this one's own: ${info.authType})`);
   }
-  printBanner(info, url, notices);
+  printBanner(info, url, notices, createdDemoUser);
   const stop = built.start?.();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
@@ -169,14 +175,17 @@ export async function runLesson(info: LessonInfo, apps: AppBuilder | AuthTypes):
   return server;
 }
 
-function printBanner(info: LessonInfo, url: string, notices: readonly string[]): void {
+function printBanner(info: LessonInfo, url: string, notices: readonly string[], createdDemoUser: boolean): void {
   const lines = [
     `Lesson ${info.number} — ${info.title}: listening on ${url}`,
     `  notes:   lessons/${info.folder}/README.md`,
     ...(info.tryIt?.(url) ?? []).map((line, i) => `  ${i === 0 ? 'try it:' : '       '}  ${line}`),
   ];
-  if (User.count() === 0) {
-    lines.push(`  no users yet: npm run user:add -- bob@hbtn.io 'H0lbertonSchool98!'`);
+  if (createdDemoUser) {
+    // The course's published password, shown so the "try it" lines work as they are.
+    lines.push(`  user:    ${demoUser.email}, password ${demoUser.password}: the demo user, created as the database had none (DEMO_USER=false to skip)`);
+  } else if (User.count() === 0) {
+    lines.push(`  no users yet: npm run user:add -- <email> <password>`);
   }
   lines.push('  stop:    Ctrl-C', ...notices.map((notice) => `  ${notice}`));
   console.log(lines.join('\n'));

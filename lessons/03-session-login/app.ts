@@ -11,6 +11,7 @@ import { indexRouter } from '../00-users-api/views/index.ts';
 import { usersRouter } from '../00-users-api/views/users.ts';
 import { authGuard, excludedPaths } from '../01-basic-auth/guard.ts';
 import { authRouter } from '../01-basic-auth/views.ts';
+import { lesson } from '../curriculum.ts';
 import { playgroundRouter } from './playground.ts';
 import { SessionLoginAuth } from './session-login-auth.ts';
 import { sessionRouter } from './session-views.ts';
@@ -29,7 +30,7 @@ export function createSessionLoginApp(auth: SessionLoginAuth): Express {
   // Don't advertise the framework in every response.
   app.disable('x-powered-by');
   // Before the guard: anyone may load the page that has the login form.
-  app.use(playgroundRouter());
+  app.use(playgroundRouter({ servedBy: lesson(3) }));
   app.use(cookieParser());
   app.use(authGuard(auth, excludedPathsWithLogin));
   app.use(jsonBody);

@@ -15,6 +15,7 @@ import { authRouter } from '../01-basic-auth/views.ts';
 import { excludedPathsWithLogin } from '../03-session-login/app.ts';
 import { playgroundRouter } from '../03-session-login/playground.ts';
 import { sessionRouter } from '../03-session-login/session-views.ts';
+import { lesson } from '../curriculum.ts';
 import { SessionExpAuth, startSweeper } from './session-exp-auth.ts';
 
 /**
@@ -28,7 +29,7 @@ export function createSessionExpApp(auth: SessionExpAuth): Express {
   // Don't advertise the framework in every response.
   app.disable('x-powered-by');
   // Before the guard: anyone may load the page that has the login form.
-  app.use(playgroundRouter());
+  app.use(playgroundRouter({ servedBy: lesson(4) }));
   app.use(cookieParser());
   app.use(authGuard(auth, excludedPathsWithLogin));
   app.use(jsonBody);

@@ -18,6 +18,7 @@ import { excludedPathsWithLogin } from '../03-session-login/app.ts';
 import { playgroundRouter } from '../03-session-login/playground.ts';
 import { sessionRouter } from '../03-session-login/session-views.ts';
 import { startSweeper } from '../04-session-expiry/session-exp-auth.ts';
+import { lesson } from '../curriculum.ts';
 import { SessionDBAuth } from './session-db-auth.ts';
 
 /**
@@ -31,7 +32,7 @@ export function createSessionDBApp(auth: SessionDBAuth): Express {
   // Don't advertise the framework in every response.
   app.disable('x-powered-by');
   // Before the guard: anyone may load the page that has the login form.
-  app.use(playgroundRouter());
+  app.use(playgroundRouter({ servedBy: lesson(5) }));
   app.use(cookieParser());
   app.use(authGuard(auth, excludedPathsWithLogin));
   app.use(jsonBody);

@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { loadConfig } from '../../shared/config.ts';
 import { runLesson } from '../../shared/server.ts';
 import { basicAuthTypes } from '../01-basic-auth/app.ts';
 import { sessionLoginAuthTypes } from '../03-session-login/app.ts';
@@ -15,12 +14,11 @@ import { sessionDBAuthTypes } from './app.ts';
 await runLesson(
   {
     ...lesson(5),
-    // tryIt runs after the configuration was read without error, so loadConfig() cannot throw here.
     tryIt: (url) => [
       `open ${url}/ in a browser: the playground page`,
       `curl -c jar -d 'email=bob@hbtn.io' -d 'password=H0lbertonSchool98!' ${url}/api/v1/auth_session/login`,
       `curl -b jar ${url}/api/v1/users/me   # then stop the server, start it again, and repeat`,
-      `sqlite3 ${loadConfig().dbPath} 'select * from user_sessions'   # no session id in there, only its hash`,
+      `npm run sql -- 'select user_id, session_hash from user_sessions'   # no session id in there, only its hash`,
     ],
   },
   { ...basicAuthTypes, ...sessionLoginAuthTypes, ...sessionExpAuthTypes, ...sessionDBAuthTypes },

@@ -20,6 +20,7 @@ import { authRouter } from '../01-basic-auth/views.ts';
 import { excludedPathsWithLogin } from '../03-session-login/app.ts';
 import { playgroundRouter, type PlaygroundExtension } from '../03-session-login/playground.ts';
 import { startSweeper, type Clock } from '../04-session-expiry/session-exp-auth.ts';
+import { lesson } from '../curriculum.ts';
 import { loadSessionConfig } from './config.ts';
 import { ExpressSessionAuth } from './express-session-auth.ts';
 import { frameworkPaths, frameworkRouter } from './framework-views.ts';
@@ -71,7 +72,7 @@ export function createExpressSessionApp(config: Config, sessions: SessionParts):
   app.disable('x-powered-by');
   // Lesson 3's page, with the framework example's buttons; before the guard (anyone may load
   // the login form) and before the session (loading it touches no store).
-  app.use(playgroundRouter(frameworkButtons));
+  app.use(playgroundRouter({ servedBy: lesson(6), extension: frameworkButtons }));
   // express-session reads the Cookie header itself, and must come first: it falls back on
   // req.cookies when cookie-parser ran before it, and cookie-parser turns a "j:[1,2]" value
   // into an array there, on which express-session throws (a 500 for any client).

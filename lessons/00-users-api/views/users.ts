@@ -28,6 +28,7 @@ const listUsers: RequestHandler = (_req, res) => {
 
 const showUser: RequestHandler = (req, res) => {
   const user = User.get(req.params.id as string);
+  // Answer and stop, in one line: `void` drops what json() returns, the handler returns nothing.
   if (!user) return void res.status(404).json({ error: 'Not found' });
   res.json(user);
 };

@@ -3,16 +3,31 @@
 const $ = (id) => document.getElementById(id);
 const form = $('login-form');
 
+// A script never sees Set-Cookie (a forbidden response header): this request header asks the
+// server for a copy with the session id masked, in Playground-Set-Cookie (playground.ts).
+const showSetCookie = { 'Playground-Show': 'set-cookie' };
+
+/** The headers that matter for a session: the cookie the server set, and caching. */
+function headerLines(res) {
+  const copy = res.headers.get('Playground-Set-Cookie');
+  const cookies = copy ? JSON.parse(copy) : [];
+  return [
+    ...(cookies.length ? cookies.map((cookie) => `Set-Cookie: ${cookie}`) : ['Set-Cookie: (none)']),
+    `Cache-Control: ${res.headers.get('Cache-Control') ?? '(none)'}`,
+  ].join('\n');
+}
+
 async function send(method, path, body, contentType) {
   const answer = $('answer');
   answer.setAttribute('aria-busy', 'true');
   $('request').textContent = `${method} ${path}`;
-  const headers = contentType ? { 'Content-Type': contentType } : {};
+  const headers = contentType ? { 'Content-Type': contentType, ...showSetCookie } : showSetCookie;
   let text;
   try {
     const res = await fetch(path, { method, headers, body });
     $('status').textContent = `${res.status} ${res.statusText}`;
     $('status').className = `status ${res.ok ? 'ok' : 'error'}`;
+    $('headers').textContent = headerLines(res);
     text = await res.text();
     try {
       text = JSON.stringify(JSON.parse(text), null, 2);
@@ -22,6 +37,7 @@ async function send(method, path, body, contentType) {
   } catch (error) {
     $('status').textContent = 'network error';
     $('status').className = 'status error';
+    $('headers').textContent = '';
     text = String(error);
   }
   $('body').textContent = text;
