@@ -8,7 +8,7 @@
 import type { Express, Request, Response } from 'express';
 import http, { type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { ConfigError, configWarnings, loadConfig, type Config } from './config.ts';
 import { database, DatabaseOpenError } from './db.ts';
 import { User } from './models/user.ts';
 
@@ -152,7 +152,7 @@ export async function runLesson(info: LessonInfo, apps: AppBuilder | AuthTypes):
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.apiHost.includes(':') ? `[${config.apiHost}]` : config.apiHost}:${port}`;
-  const notices = built.notices ?? [];
+  const notices = [...(built.notices ?? []), ...configWarnings()];
   if (config.authType && config.authType !== info.authType) {
     notices.unshift(`auth:    AUTH_TYPE=${config.authType}, the app of the lesson that teaches it (this one's own: ${info.authType})`);
   }
