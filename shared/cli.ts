@@ -6,13 +6,13 @@
  */
 import { parseArgs } from 'node:util';
 import { database, DatabaseOpenError } from './db.ts';
-import { DuplicateEmailError, User } from './models/user.ts';
+import { DuplicateEmailError, InvalidEmailError, User } from './models/user.ts';
 
 const usage = `usage: npm run user:add -- <email> <password> [--first-name F] [--last-name L]
        npm run user:list`;
 
-/** Creates a user and returns it; throws on a taken email. */
-async function addUser(args: string[]): Promise<User> {
+/** Creates a user and returns it, or returns the user who already has the email (`existed`). */
+async function addUser(args: string[]): Promise<{ user: User; existed: boolean }> {
   const { positionals, values } = parseArgs({
     args,
     allowPositionals: true,
@@ -25,8 +25,27 @@ async function addUser(args: string[]): Promise<User> {
   user.firstName = values['first-name'] ?? null;
   user.lastName = values['last-name'] ?? null;
   await user.setPassword(password);
-  user.save();
-  return user;
+  try {
+    user.save();
+  } catch (error) {
+    // Running the same "try it" command twice is no mistake: say so, and change nothing.
+    const [existing] = error instanceof DuplicateEmailError ? User.search({ email }) : [];
+    if (!existing) throw error;
+    return { user: existing, existed: true };
+  }
+  return { user, existed: false };
+}
+
+/**
+ * Text as it may go to a terminal: each control or invisible character (a newline that would
+ * start a forged row, an escape sequence, a bidi override, a NUL that hides the rest) is shown
+ * as a \u{hex} escape, and a backslash as two, so that each user is one line showing exactly
+ * what is stored.
+ */
+function printable(text: string): string {
+  return text.replace(/[\\\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Cn}]/gu, (char) =>
+    char === '\\' ? '\\\\' : `\\u{${char.codePointAt(0)!.toString(16)}}`,
+  );
 }
 
 class UsageError extends Error {}
@@ -35,11 +54,12 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...args] = argv;
   database();
   if (command === 'add') {
-    const user = await addUser(args);
+    const { user, existed } = await addUser(args);
     console.log(user.id);
+    if (existed) console.log(`${printable(user.email ?? '')} already existed: nothing was changed (not its password either)`);
   } else if (command === 'list') {
     const users = User.all();
-    for (const user of users) console.log(`${user.id}  ${user.email}  ${user.displayName()}`);
+    for (const user of users) console.log(printable(`${user.id}  ${user.email}  ${user.displayName()}`));
     if (users.length === 0) console.log('no users (npm run user:add -- <email> <password>)');
   } else {
     throw new UsageError(`unknown command "${command ?? ''}"`);
@@ -50,7 +70,7 @@ try {
   await main(process.argv.slice(2));
 } catch (error) {
   // One line, never the password: parseArgs and our own errors say what is wrong.
-  const known = error instanceof UsageError || error instanceof DuplicateEmailError || error instanceof DatabaseOpenError;
+  const known = error instanceof UsageError || error instanceof InvalidEmailError || error instanceof DatabaseOpenError;
   const parseError = (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
   if (!known && !parseError) throw error;
   console.error(`error: ${(error as Error).message}`);
