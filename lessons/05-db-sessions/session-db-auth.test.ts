@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import type { Request } from 'express';
@@ -9,8 +7,9 @@ import { database, openDatabase, useDatabase } from '../../shared/db.ts';
 import { User } from '../../shared/models/user.ts';
 import { createUserSessionTable, hashSessionId, UserSession } from '../../shared/models/user-session.ts';
 import { lastUseWriteFraction, purgeMaxRowsPerSweep, SessionDBAuth } from './session-db-auth.ts';
+import { makeTempDir } from '../../shared/temp-dir.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'session-db-auth-test-'));
+const dir = makeTempDir('session-db-auth-test-');
 let databases = 0;
 
 const HOUR_MS = 3_600_000;
