@@ -59,7 +59,7 @@ export const catalogueFile = 'docs/claims.md';
 const guideOrder = ['how-cookies-work', 'session-auth-step-by-step', 'sessions-or-tokens', 'checking-your-own-server'];
 
 /** Documents under `docs/` that are reference material, not guides, in this order. */
-const referenceOrder = ['claims', 'benchmarks'];
+const referenceOrder = ['claims', 'benchmarks', 'architecture'];
 
 /** A claim, as the catalogue lists it. */
 export interface Claim {
