@@ -20,7 +20,8 @@ export class DatabaseOpenError extends Error {
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS users (
     id TEXT PRIMARY KEY,
-    -- COLLATE NOCASE: Bob@hbtn.io and bob@hbtn.io are the same account.
+    -- COLLATE NOCASE: Bob@hbtn.io and bob@hbtn.io are the same account. It folds ASCII
+    -- only: the User model stores emails normalised (NFKC, lower case) for the rest.
     email TEXT UNIQUE COLLATE NOCASE,
     password TEXT,
     first_name TEXT,

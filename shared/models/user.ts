@@ -22,7 +22,7 @@ export interface UserJSON {
   updated_at: string;
 }
 
-/** Saving would give two users the same email (compared case-insensitively). */
+/** Saving would give two users the same email (compared in {@link normalizeEmail}'s form). */
 export class DuplicateEmailError extends Error {
   /** Names the error class in stack traces. */
   override name = 'DuplicateEmailError';
