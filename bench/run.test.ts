@@ -5,16 +5,16 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { makeTempDir, removeTempDir } from '../shared/temp-dir.ts';
 import { projectRoot } from '../checks/server.ts';
 import type { Report } from './report.ts';
 
 test('npm run bench -- --smoke writes the table, the chart and the raw results', { timeout: 180_000 }, (t) => {
-  const out = mkdtempSync(join(tmpdir(), 'bench-test-'));
-  t.after(() => rmSync(out, { recursive: true, force: true }));
+  const out = makeTempDir('bench-test-');
+  t.after(() => removeTempDir(out));
   const args = ['--import', 'tsx', 'bench/run.ts', '--smoke', '--only', 'lesson2', '--connections', '2', '--out', out];
   // Without NODE_TEST_CONTEXT: the bench is not a test file reporting to this runner.
   const env = { ...process.env, NODE_TEST_CONTEXT: undefined };

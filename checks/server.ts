@@ -15,12 +15,11 @@
  * @module
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { makeTempDir as makeSharedTempDir, removeTempDir as removeSharedTempDir } from '../shared/temp-dir.ts';
 import { timeLimits } from './time.ts';
 import type { Env } from './types.ts';
 
@@ -62,12 +61,11 @@ const POLL_INTERVAL_MS = 10;
 
 /** How to kill each child still running: its process, or its whole process group. */
 const children = new Map<ChildProcess, (signal: NodeJS.Signals) => void>();
-const tempDirs = new Set<string>();
 
-// Last resort: whatever happens to the runner, its servers and temporary files go with it.
+// Last resort: whatever happens to the runner, its servers go with it (and its temporary
+// folders: shared/temp-dir.ts removes them at exit and on SIGINT, SIGTERM and SIGHUP).
 process.on('exit', () => {
   killAllServers();
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 });
 
 /** Kills every server still running (the CLI calls this on Ctrl-C). */
@@ -82,15 +80,12 @@ export function runningServerPids(): number[] {
 
 /** A new temporary folder, removed by {@link removeTempDir} or when the process exits. */
 export function makeTempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sandbox-check-'));
-  tempDirs.add(dir);
-  return dir;
+  return makeSharedTempDir('sandbox-check-');
 }
 
 /** Removes a folder made by {@link makeTempDir}. */
 export function removeTempDir(dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
-  tempDirs.delete(dir);
+  removeSharedTempDir(dir);
 }
 
 /** How to start one of this project's servers. */

@@ -24,6 +24,7 @@ import { judge, leakIn } from './oracle.ts';
 import { mixSeed, Random } from './random.ts';
 import { sendRaw, serialize, withDefaults, type RawRequest, type RawResponse } from './raw-http.ts';
 import { target as fuzzTarget, type FuzzTarget } from './targets.ts';
+import { lowCostEnv } from '../shared/password.ts';
 import { lowCostUsers } from './users.ts';
 
 /** How answers are counted: by status class, or `none` when there was no answer. */
@@ -91,8 +92,9 @@ const MAX_PROBLEMS_KEPT = 50;
 
 /**
  * Requests that may cost a password hash in flight at once. The server hashes on libuv's
- * four threads; more would queue there, and every request that needs a thread (a gzip body)
- * would wait behind them.
+ * four threads; at the lessons' own cost more would queue there, and every request that needs
+ * a thread (a gzip body) would wait behind them. (The campaigns' servers hash cheaply,
+ * `PASSWORD_HASH_COST=low`, so this matters little now.)
  */
 export const costlyInFlight = 2;
 
@@ -205,7 +207,9 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   let server: LessonServer | undefined;
   const costlySlot = semaphore(costlyInFlight);
   try {
-    server = await LessonServer.start({ entry: options.entry ?? target.entry, env: {}, dbPath });
+    // Cheap hashes for the users the API creates too: the fuzzer looks for wrong answers, not slow
+    // ones, and at the lessons' own cost those few hundred hashes were most of the servers' time.
+    server = await LessonServer.start({ entry: options.entry ?? target.entry, env: lowCostEnv, dbPath });
     const port = Number(new URL(server.url).port);
     const host = `127.0.0.1:${port}`;
     const live: LiveState = {

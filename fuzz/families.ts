@@ -87,9 +87,10 @@ export interface GenContext {
 }
 
 /**
- * Chance that a request is allowed to cost a password hash at the lessons' cost (scrypt,
- * about 0.3 s of CPU): creating a user, or a login as a user created through the API. The
- * seeded users' hashes are cheap. Kept small so that 20,000 requests per lesson finish in minutes.
+ * Chance that a request is allowed to cost a password hash: creating a user, or a login as a
+ * user created through the API. The seeded users' hashes are cheap, and so are the ones the
+ * campaigns' servers make (`PASSWORD_HASH_COST=low`); at the lessons' own cost (scrypt, about
+ * 0.3 s of CPU) these would be most of a run's time.
  */
 export const costlyChance = 0.025;
 

@@ -1,8 +1,8 @@
 /**
  * Seeded users whose password hashes are cheap to check: scrypt at N=2^10, p=1 (about 1 ms)
  * instead of the lessons' N=2^15, p=3. The lessons read the cost from the stored hash, so
- * these users log in exactly like any other; only users created through the API, which the
- * server hashes at the lessons' own cost, make a request slow.
+ * these users log in exactly like any other. (The campaigns' servers run with
+ * `PASSWORD_HASH_COST=low`, so users created through the API are cheap too.)
  *
  * @module
  */

@@ -4,11 +4,11 @@
  * `lessons/`. So a lesson never depends on one the learner has not reached yet.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { makeTempDir } from '../shared/temp-dir.ts';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -86,7 +86,7 @@ test('lessons import only earlier lessons and shared/; shared/ imports no lesson
 });
 
 test('the check finds every kind of wrong import (on a made-up project)', () => {
-  const root = mkdtempSync(join(tmpdir(), 'imports-test-'));
+  const root = makeTempDir('imports-test-');
   const files: Record<string, string> = {
     'shared/db.ts': `import { createApp } from '../lessons/00-users/app.ts';\n`,
     'shared/ok.ts': `import Database from 'better-sqlite3';\nimport { x } from './db.ts';\n`,

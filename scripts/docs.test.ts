@@ -8,17 +8,17 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
 import { chromiumArgs, chromiumMissing, chromiumPath } from '../checks/browser.ts';
+import { makeTempDir, removeTempDir } from '../shared/temp-dir.ts';
 import { lessonFiles, lessonFolders, projectRoot, readClaims } from './docs.ts';
 
 test('npm run docs builds the site: lessons, their code, guides, claims catalogue, API', async (t) => {
-  const out = mkdtempSync(join(tmpdir(), 'sandbox-docs-'));
-  t.after(() => rmSync(out, { recursive: true, force: true }));
+  const out = makeTempDir('sandbox-docs-');
+  t.after(() => removeTempDir(out));
 
   const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/docs.ts', '--out', out, '--check'], {
     cwd: projectRoot,

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { openDatabase, useDatabase } from './db.ts';
 import { User } from './models/user.ts';
+import { makeTempDir } from './temp-dir.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'cli-test-'));
+const dir = makeTempDir('cli-test-');
 let databases = 0;
 
 /** A path for a database of the test's own (the file is created on first use). */
@@ -67,13 +67,17 @@ describe('npm run user:add / user:list', { concurrency: true }, () => {
     assert.equal(await user?.isValidPassword('H0lbertonSchool98!'), true);
   });
 
-  test('add with a taken email and another password prints one error line and exits 1', async () => {
+  test('add with a taken email, in any case or width, and another password prints one error line and exits 1', async () => {
     const dbPath = freshDbPath();
     seed(dbPath, { email: 'bob@hbtn.io' });
-    const { code, stdout, stderr } = await cli(dbPath, 'add', 'BOB@hbtn.io', 'Secret-1234');
-    assert.equal(code, 1);
-    assert.equal(stdout, '');
-    assert.equal(stderr, 'error: BOB@hbtn.io is already registered, with another password: nothing added\n');
+    for (const email of ['bob@hbtn.io', 'BOB@hbtn.io', 'ｂｏｂ@hbtn.io']) {
+      const { code, stdout, stderr } = await cli(dbPath, 'add', email, 'Secret-1234');
+      assert.equal(code, 1, email);
+      assert.equal(stdout, '');
+      assert.equal(stderr, `error: ${email} is already registered, with another password: nothing added\n`);
+    }
+    useDatabase(openDatabase(dbPath));
+    assert.equal(User.count(), 1);
   });
 
   test('add of a user already there with that password says so and exits 0: a pasted example goes on', async () => {
@@ -85,6 +89,15 @@ describe('npm run user:add / user:list', { concurrency: true }, () => {
     assert.deepEqual(again, { code: 0, stdout: 'bob@hbtn.io is already registered, with this password: nothing to do\n', stderr: '' });
     useDatabase(openDatabase(dbPath));
     assert.deepEqual(User.all().map((user) => [user.id, user.firstName]), [[first.stdout.trim(), null]]);
+  });
+
+  test('add with a control character or surrounding spaces in the email prints one error line and exits 1', async () => {
+    for (const email of ['bob@hbtn.io ', 'bob@hbtn.io\u0007', 'bo\u200bb@hbtn.io']) {
+      const { code, stdout, stderr } = await cli(freshDbPath(), 'add', email, 'Secret-1234');
+      assert.equal(code, 1, JSON.stringify(email));
+      assert.equal(stdout, '');
+      assert.equal(stderr, 'error: email must not hold control or invisible characters, nor begin or end with a space\n');
+    }
   });
 
   test('add without an email and a password prints the usage and exits 1', async () => {
@@ -111,6 +124,25 @@ describe('npm run user:add / user:list', { concurrency: true }, () => {
     assert.equal(code, 0);
     const lines = stdout.trim().split('\n').sort();
     assert.deepEqual(lines, [`${bob!.id}  bob@hbtn.io  Bob Dylan`, `${ann!.id}  ann@hbtn.io  ann@hbtn.io`].sort());
+  });
+
+  test('list prints one line per user, whatever the stored text: no control character reaches the terminal', async () => {
+    const dbPath = freshDbPath();
+    // Rows as an older version (or sqlite3 by hand) could have stored them.
+    const db = openDatabase(dbPath);
+    const insert = db.prepare("INSERT INTO users (id, email, first_name, created_at, updated_at) VALUES (?, ?, ?, '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z')");
+    insert.run('nul', 'bob@hbtn.io\u0000evil', null);
+    insert.run('forger', 'eve@hbtn.io\r\nffffffff-0000-0000-0000-000000000000  admin@hbtn.io  Admin', null);
+    insert.run('painter', '\u001b[2J\u001b[31mred@hbtn.io', 'Back\\slash \u202eesrever');
+    db.close();
+    const { code, stdout } = await cli(dbPath, 'list');
+    assert.equal(code, 0);
+    assert.doesNotMatch(stdout, /[\u0000-\u0009\u000b-\u001f\u007f\u202e]/);
+    assert.deepEqual(stdout.trimEnd().split('\n').sort(), [
+      'forger  eve@hbtn.io\\u{d}\\u{a}ffffffff-0000-0000-0000-000000000000  admin@hbtn.io  Admin  eve@hbtn.io\\u{d}\\u{a}ffffffff-0000-0000-0000-000000000000  admin@hbtn.io  Admin',
+      'nul  bob@hbtn.io\\u{0}evil  bob@hbtn.io\\u{0}evil',
+      'painter  \\u{1b}[2J\\u{1b}[31mred@hbtn.io  Back\\\\slash \\u{202e}esrever',
+    ]);
   });
 
   test('list on an empty database says how to add a user', async () => {

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { database, DatabaseOpenError } from './db.ts';
-import { DuplicateEmailError, User } from './models/user.ts';
+import { DuplicateEmailError, InvalidEmailError, User } from './models/user.ts';
 
 const usage = `usage: npm run user:add -- <email> <password> [--first-name F] [--last-name L]
        npm run user:list`;
@@ -27,7 +27,7 @@ async function addUser(args: string[]): Promise<{ user: User; added: boolean }> 
   const [existing] = User.search({ email });
   if (existing) {
     if (await existing.isValidPassword(password)) return { user: existing, added: false };
-    throw new UsageError(`${email} is already registered, with another password: nothing added`, false);
+    throw new UsageError(`${printable(email)} is already registered, with another password: nothing added`, false);
   }
   const user = new User();
   user.email = email;
@@ -36,6 +36,18 @@ async function addUser(args: string[]): Promise<{ user: User; added: boolean }> 
   await user.setPassword(password);
   user.save();
   return { user, added: true };
+}
+
+/**
+ * Text as it may go to a terminal: each control or invisible character (a newline that would
+ * start a forged row, an escape sequence, a bidi override, a NUL that hides the rest) is shown
+ * as a \u{hex} escape, and a backslash as two, so that each user is one line showing exactly
+ * what is stored.
+ */
+function printable(text: string): string {
+  return text.replace(/[\\\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Cn}]/gu, (char) =>
+    char === '\\' ? '\\\\' : `\\u{${char.codePointAt(0)!.toString(16)}}`,
+  );
 }
 
 /** A mistake in the command line: one line, and the usage unless `showUsage` is false. */
@@ -53,10 +65,10 @@ async function main(argv: string[]): Promise<void> {
   database();
   if (command === 'add') {
     const { user, added } = await addUser(args);
-    console.log(added ? user.id : `${user.email} is already registered, with this password: nothing to do`);
+    console.log(added ? user.id : `${printable(user.email ?? '')} is already registered, with this password: nothing to do`);
   } else if (command === 'list') {
     const users = User.all();
-    for (const user of users) console.log(`${user.id}  ${user.email}  ${user.displayName()}`);
+    for (const user of users) console.log(printable(`${user.id}  ${user.email}  ${user.displayName()}`));
     if (users.length === 0) console.log('no users (npm run user:add -- <email> <password>)');
   } else {
     throw new UsageError(`unknown command "${command ?? ''}"`);
@@ -67,7 +79,7 @@ try {
   await main(process.argv.slice(2));
 } catch (error) {
   // One line, never the password: parseArgs and our own errors say what is wrong.
-  const known = error instanceof UsageError || error instanceof DuplicateEmailError || error instanceof DatabaseOpenError;
+  const known = [UsageError, InvalidEmailError, DuplicateEmailError, DatabaseOpenError].some((kind) => error instanceof kind);
   const parseError = (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
   if (!known && !parseError) throw error;
   console.error(`error: ${(error as Error).message}`);

@@ -43,8 +43,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPath: env.DB_PATH || 'data/sandbox.db',
     authType: env.AUTH_TYPE || undefined,
     sessionName: parseCookieName(env.SESSION_NAME),
-    sessionDurationSeconds: parseSeconds(env.SESSION_DURATION),
-    sessionIdleTimeoutSeconds: parseSeconds(env.SESSION_IDLE_TIMEOUT),
+    sessionDurationSeconds: parseSeconds('SESSION_DURATION', env.SESSION_DURATION),
+    sessionIdleTimeoutSeconds: parseSeconds('SESSION_IDLE_TIMEOUT', env.SESSION_IDLE_TIMEOUT),
     cookieSecure: parseBoolean('COOKIE_SECURE', env.COOKIE_SECURE),
   };
 }
@@ -60,16 +60,61 @@ function parsePort(value: string | undefined): number {
 }
 
 /**
+ * The longest `SESSION_DURATION` or `SESSION_IDLE_TIMEOUT` accepted: 400 days. Browsers keep
+ * no cookie longer (RFC 6265bis caps `Expires` and `Max-Age` at 400 days), and every time the
+ * lessons compute from it (login + lifetime, now − lifetime) stays far inside what a `Date`
+ * can hold: past about 8.64e12 s a `Date` is invalid, and a login or a sweep would throw.
+ */
+export const maxSessionSeconds = 400 * 24 * 60 * 60;
+
+/** What a number of seconds is written as: digits, maybe a fraction or an exponent; no hex, no units. */
+const DECIMAL_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+/** The values the notes document as "no limit": 0 and negative whole numbers. */
+const PLAIN_INTEGER = /^-?\d+$/;
+
+/**
  * Seconds as the course reads them: missing, not a number, or <= 0 means "no limit" (0).
- * Decimals are accepted so that checks can use lifetimes shorter than a second.
+ * Decimals are accepted so that checks can use lifetimes shorter than a second; a value
+ * above {@link maxSessionSeconds} is a {@link ConfigError}. `0x10`, `30m`, `1_000` or
+ * `Infinity` are not numbers of seconds (JavaScript's `Number()` would read the first as 16;
+ * the course's Python `int()` refuses it): they mean "no limit", and {@link configWarnings}
+ * says so at start.
  *
  * @example
- * parseSeconds('0.5'); // 0.5
- * parseSeconds('abc'); // 0
+ * parseSeconds('SESSION_DURATION', '0.5'); // 0.5
+ * parseSeconds('SESSION_DURATION', 'abc'); // 0
  */
-export function parseSeconds(value: string | undefined): number {
+export function parseSeconds(name: string, value: string | undefined): number {
+  if (!value || !DECIMAL_NUMBER.test(value)) return 0;
   const seconds = Number(value);
-  return Number.isFinite(seconds) && seconds > 0 ? seconds : 0;
+  if (seconds > maxSessionSeconds) {
+    throw new ConfigError(`${name} must be at most ${maxSessionSeconds} seconds (400 days), got "${value}"`);
+  }
+  return seconds > 0 ? seconds : 0;
+}
+
+/** What "no limit" means for each setting, in the warning. */
+const noLimitMeans = {
+  SESSION_DURATION: 'sessions never expire',
+  SESSION_IDLE_TIMEOUT: 'sessions have no idle timeout',
+} as const;
+
+/**
+ * One line for each setting that was read as "no limit" although it was not written as a
+ * plain whole number (`30m`, `1_000`, `1,5`, `Infinity`, `0x10`): the server prints them at
+ * start, since the course's rule turns them into "never" without a word.
+ *
+ * @example
+ * configWarnings({ SESSION_DURATION: '30m' });
+ * // ['warning: SESSION_DURATION="30m" means no limit, so sessions never expire: give a number of seconds, e.g. SESSION_DURATION=1800']
+ */
+export function configWarnings(env: NodeJS.ProcessEnv = process.env): string[] {
+  return Object.entries(noLimitMeans)
+    .filter(([name]) => {
+      const value = env[name];
+      return value && !PLAIN_INTEGER.test(value) && parseSeconds(name, value) === 0;
+    })
+    .map(([name, meaning]) => `warning: ${name}=${JSON.stringify(env[name])} means no limit, so ${meaning}: give a number of seconds, e.g. ${name}=1800`);
 }
 
 // A cookie name is an RFC 9110 token: no spaces, separators or control characters.

@@ -4,7 +4,7 @@
  * @module
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadConfig } from './config.ts';
 
@@ -20,7 +20,8 @@ export class DatabaseOpenError extends Error {
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS users (
     id TEXT PRIMARY KEY,
-    -- COLLATE NOCASE: Bob@hbtn.io and bob@hbtn.io are the same account.
+    -- COLLATE NOCASE: Bob@hbtn.io and bob@hbtn.io are the same account. It folds ASCII
+    -- only: the User model stores emails normalised (NFKC, lower case) for the rest.
     email TEXT UNIQUE COLLATE NOCASE,
     password TEXT,
     first_name TEXT,
@@ -30,21 +31,54 @@ const SCHEMA = `
   );
 `;
 
+/** How long a write waits for another connection's write lock before failing with SQLITE_BUSY. */
+export const busyTimeoutMs = 5000;
+
+/** Options of {@link openDatabase}. */
+export interface OpenOptions {
+  /** Wait this long for another connection's write lock (tests use a short one). */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * Creates the database file readable and writable by its owner only (0600), and takes group
+ * and other access away from an existing one and its -wal and -shm files: they hold the
+ * password hashes. SQLite creates the -wal and -shm files with the database file's mode.
+ */
+function keepPrivate(file: string): void {
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      const { mode } = statSync(path);
+      if (mode & 0o077) chmodSync(path, mode & 0o700);
+    } catch {
+      // Missing (no -wal yet), or another user's file: SQLite says what it can't do at open.
+    }
+  }
+}
+
 /**
  * Opens (and creates, with its folder) the SQLite database at `file`.
  *
  * @example
  * const db = openDatabase('/tmp/test.db');
  */
-export function openDatabase(file: string = loadConfig().dbPath): Db {
+export function openDatabase(file: string = loadConfig().dbPath, options: OpenOptions = {}): Db {
   let db: Db | undefined;
   try {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    if (file !== ':memory:') {
+      mkdirSync(dirname(file), { recursive: true });
+      keepPrivate(file);
+    }
     db = new Database(file);
     // WAL: readers never block the writer, and several processes can share the file.
     db.pragma('journal_mode = WAL');
-    // Wait up to 5 s for another process's write lock instead of failing with SQLITE_BUSY.
-    db.pragma('busy_timeout = 5000');
+    // Wait for another process's write lock instead of failing at once with SQLITE_BUSY.
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? busyTimeoutMs}`);
     // With WAL, NORMAL survives a crash of the process (not of the machine) and is much faster.
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');

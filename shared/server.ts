@@ -8,9 +8,10 @@
 import type { Express, Request, Response } from 'express';
 import http, { type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { ConfigError, configWarnings, loadConfig, type Config } from './config.ts';
 import { database, DatabaseOpenError } from './db.ts';
 import { createDemoUserIfNoUsers, demoUser, demoUserWanted } from './demo-user.ts';
+import { declaresTooLargeBody, endAfterBody } from './http.ts';
 import { User } from './models/user.ts';
 
 /** What a lesson's banner says about it: its entry in the curriculum manifest, and what to try. */
@@ -64,6 +65,7 @@ export function pickApp(types: AuthTypes, authType: string | undefined, defaultT
 const reasons: Record<number, string> = {
   400: 'Bad Request',
   404: 'Not found',
+  413: 'Payload Too Large',
   417: 'Expectation Failed',
   431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
@@ -97,8 +99,12 @@ function answerJson(res: ServerResponse, status: number): void {
 export function createServer(app: Express): Server {
   // Node's own Host check (requireHostHeader) answers with an empty body: the check is done below.
   const server = http.createServer({ requireHostHeader: false }, (req, res) => {
+    // An answer sent before the body waits for it: a client still writing could not read it.
+    if (req.headers['content-length'] || req.headers['transfer-encoding']) endAfterBody(req, res);
     // RFC 9112 §3.2: an HTTP/1.1 request without a Host header is a 400.
     if (req.httpVersion === '1.1' && req.headers.host === undefined) return answerJson(res, 400);
+    // Over the limit, whatever the body's type (no route reads text/plain): 413 before any route.
+    if (declaresTooLargeBody(req)) return answerJson(res, 413);
     // Express calls this only when no middleware could run, e.g. for "GET http:// HTTP/1.1",
     // a target without a path; its default answer is an HTML page.
     // (Called with a third argument, the app is typed as a middleware: hence the casts.)
@@ -158,7 +164,7 @@ export async function runLesson(info: LessonInfo, apps: AppBuilder | AuthTypes):
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.apiHost.includes(':') ? `[${config.apiHost}]` : config.apiHost}:${port}`;
-  const notices = built.notices ?? [];
+  const notices = [...(built.notices ?? []), ...configWarnings()];
   if (config.authType && config.authType !== info.authType) {
     notices.unshift(`auth:    AUTH_TYPE=${config.authType}, the app of the lesson that teaches it (this one's own: ${info.authType})`);
   }

@@ -4,21 +4,21 @@
  * @module
  */
 import type { Express } from 'express';
-import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, useDatabase, type Db } from './db.ts';
 import { User } from './models/user.ts';
+import { makeTempDir } from './temp-dir.ts';
 
 /**
- * Opens a new SQLite file in a temporary folder and makes it the process's database.
+ * Opens a new SQLite file in a temporary folder and makes it the process's database; the
+ * folder is removed when the process ends, even by a signal (see {@link makeTempDir}).
  *
  * @example
  * const { file } = useTemporaryDatabase();
  */
 export function useTemporaryDatabase(): { db: Db; file: string } {
-  const file = join(mkdtempSync(join(tmpdir(), 'sandbox-test-')), 'test.db');
+  const file = join(makeTempDir('sandbox-test-'), 'test.db');
   const db = openDatabase(file);
   useDatabase(db);
   return { db, file };

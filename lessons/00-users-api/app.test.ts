@@ -1,19 +1,18 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { openDatabase, useDatabase } from '../../shared/db.ts';
 import { User } from '../../shared/models/user.ts';
 import { createUsersApp } from './app.ts';
+import { makeTempDir } from '../../shared/temp-dir.ts';
 
 // One server on a free port and one SQLite file for the whole file.
 let server: Server;
 let base: string;
 before(async () => {
-  useDatabase(openDatabase(join(mkdtempSync(join(tmpdir(), 'users-api-test-')), 'test.db')));
+  useDatabase(openDatabase(join(makeTempDir('users-api-test-'), 'test.db')));
   server = createUsersApp().listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
@@ -157,6 +156,16 @@ test('POST /users with an email taken in another case answers 400 "Can\'t create
   assert.equal(status, 400);
   assert.match(json.error, /^Can't create User: /);
   assert.equal(User.search({ email: 'taken@hbtn.io' }).length, 1);
+});
+
+test('POST /users refuses an email with a control character or surrounding spaces, and its Unicode twins', async () => {
+  saveUser('twin@hbtn.io');
+  for (const email of ['twin@hbtn.io\u0000evil', 'twin@hbtn.io ', 'ｔｗｉｎ@hbtn.io', 'TWIN@HBTN.İO']) {
+    const { status, json } = await send('POST', '/users', { email, password: 'pwd' });
+    assert.equal(status, 400, JSON.stringify(email));
+    assert.match(json.error, /^Can't create User: /, JSON.stringify(email));
+  }
+  assert.equal(User.search({ email: 'twin@hbtn.io' }).length, 1);
 });
 
 // --- PUT /users/:id ---

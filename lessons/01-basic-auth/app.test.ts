@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Express } from 'express';
-import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test, type TestContext } from 'node:test';
 import { ConfigError, loadConfig } from '../../shared/config.ts';
@@ -12,6 +10,7 @@ import { pickApp } from '../../shared/server.ts';
 import { basicAuthTypes, createBasicAuthApp } from './app.ts';
 import { Auth } from './auth.ts';
 import { BasicAuth } from './basic-auth.ts';
+import { makeTempDir } from '../../shared/temp-dir.ts';
 
 /** `Authorization: Basic base64(email:password)`, as curl -u sends it. */
 function basic(credentials: string): string {
@@ -32,7 +31,7 @@ async function listen(t: TestContext, app: Express): Promise<string> {
 let bob: User;
 let bob100: User;
 before(async () => {
-  useDatabase(openDatabase(join(mkdtempSync(join(tmpdir(), 'basic-auth-app-test-')), 'test.db')));
+  useDatabase(openDatabase(join(makeTempDir('basic-auth-app-test-'), 'test.db')));
   [bob, bob100] = await Promise.all([
     createUser('bob@hbtn.io', 'H0lbertonSchool98!'),
     createUser('bob100@hbtn.io', 'H0lberton:School:98!'), // a password with colons

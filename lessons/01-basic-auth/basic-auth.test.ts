@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import express from 'express';
-import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { openDatabase, useDatabase } from '../../shared/db.ts';
 import { User } from '../../shared/models/user.ts';
 import { BasicAuth } from './basic-auth.ts';
+import { makeTempDir } from '../../shared/temp-dir.ts';
 
 // The examples are the course's own (None is null here, 89 is "not a string").
 const basicAuth = new BasicAuth();
@@ -15,7 +14,7 @@ const basicAuth = new BasicAuth();
 // One user in a real SQLite file; hashing costs ~100 ms, so it is made once.
 let bob: User;
 before(async () => {
-  useDatabase(openDatabase(join(mkdtempSync(join(tmpdir(), 'basic-auth-test-')), 'test.db')));
+  useDatabase(openDatabase(join(makeTempDir('basic-auth-test-'), 'test.db')));
   bob = Object.assign(new User(), { email: 'bob@hbtn.io', firstName: 'Bob', lastName: 'Dylan' });
   await bob.setPassword('H0lbertonSchool98!');
   bob.save();

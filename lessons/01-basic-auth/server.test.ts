@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { makeTempDir } from '../../shared/temp-dir.ts';
 
 // `npm run lesson:1`, run for real: its own process, a temporary database, a free port.
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'lesson-1-server-test-'));
+const dir = makeTempDir('lesson-1-server-test-');
 
 /** Starts the lesson 1 server with these settings (a clean environment otherwise). */
 function startServer(env: Record<string, string>): ChildProcessWithoutNullStreams {

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes, scryptSync } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadConfig } from '../../shared/config.ts';
@@ -12,6 +11,7 @@ import { User } from '../../shared/models/user.ts';
 import { createUserSessionTable, hashSessionId, UserSession } from '../../shared/models/user-session.ts';
 import { createSessionDBApp } from './app.ts';
 import { SessionDBAuth } from './session-db-auth.ts';
+import { makeTempDir } from '../../shared/temp-dir.ts';
 
 const email = 'bob@hbtn.io';
 const password = 'H0lbertonSchool98!';
@@ -36,7 +36,7 @@ function sessionIdOf(response: Response): string | null {
 function startApp(env: Record<string, string>) {
   const state = { base: '', file: '', auth: undefined as unknown as SessionDBAuth, server: undefined as Server | undefined };
   before(async () => {
-    state.file = join(mkdtempSync(join(tmpdir(), 'lesson-5-app-test-')), 'test.db');
+    state.file = join(makeTempDir('lesson-5-app-test-'), 'test.db');
     useDatabase(openDatabase(state.file));
     createUserSessionTable(database());
     const bob = Object.assign(new User(), { email, passwordHash: cheapPasswordHash(password) });

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes, scryptSync } from 'node:crypto';
 import { once } from 'node:events';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../../shared/db.ts';
+import { makeTempDir } from '../../shared/temp-dir.ts';
 
 // `npm run lesson:5`, run for real: its own processes, killed and started again on one file.
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -16,7 +16,7 @@ const password = 'H0lbertonSchool98!';
 
 /** A new folder with a database holding bob (at a low scrypt cost: verifyPassword reads it). */
 function databaseWithBob(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'lesson-5-server-test-'));
+  const dir = makeTempDir('lesson-5-server-test-');
   const file = join(dir, 'sandbox.db');
   const db = openDatabase(file);
   const salt = randomBytes(16);
@@ -144,7 +144,7 @@ describe('npm run lesson:5: a database that cannot be opened stops the server at
   }
 
   test('a folder that cannot be created: one error line, exit code 1', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lesson-5-server-test-'));
+    const dir = makeTempDir('lesson-5-server-test-');
     writeFileSync(join(dir, 'a-file'), 'not a folder');
     const dbPath = join(dir, 'a-file', 'data', 'sandbox.db');
     const { code, stdout, stderr } = await run(dbPath);
@@ -167,7 +167,7 @@ describe('npm run lesson:5: a database that cannot be opened stops the server at
   });
 
   test('a file that is not a SQLite database: one error line, exit code 1', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lesson-5-server-test-'));
+    const dir = makeTempDir('lesson-5-server-test-');
     const dbPath = join(dir, 'notes.txt');
     writeFileSync(dbPath, 'These are my notes, not a database.\n'.repeat(50));
     const { code, stdout, stderr } = await run(dbPath);

@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import type { Request } from 'express';
-import { loadConfig } from '../../shared/config.ts';
+import { loadConfig, maxSessionSeconds } from '../../shared/config.ts';
 import { database, openDatabase, useDatabase } from '../../shared/db.ts';
 import { User } from '../../shared/models/user.ts';
 import { createUserSessionTable, hashSessionId, UserSession } from '../../shared/models/user-session.ts';
 import { lastUseWriteFraction, purgeMaxRowsPerSweep, SessionDBAuth } from './session-db-auth.ts';
+import { makeTempDir } from '../../shared/temp-dir.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'session-db-auth-test-'));
+const dir = makeTempDir('session-db-auth-test-');
 let databases = 0;
 
 const HOUR_MS = 3_600_000;
@@ -302,4 +301,12 @@ describe('SessionDBAuth: the purge', () => {
     assert.equal(auth.userIdForSessionId(sessionId), userId);
   });
 
+  test('with the longest limits the configuration accepts, a login, a use and a sweep work (no Invalid Date)', (t) => {
+    const { userId } = freshDatabase();
+    const longest = String(maxSessionSeconds);
+    const auth = newAuth(t, { SESSION_DURATION: longest, SESSION_IDLE_TIMEOUT: longest }, Date.now);
+    const sessionId = auth.createSession(userId)!;
+    assert.equal(auth.userIdForSessionId(sessionId), userId);
+    assert.equal(auth.sweepExpired(), 0);
+  });
 });

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ConfigError } from '../../shared/config.ts';
 import { loadSessionConfig, parseSecrets } from './config.ts';
 import { loadOrCreateSecret, resolveSessionSecrets, secretFilePath } from './secret.ts';
+import { makeTempDir } from '../../shared/temp-dir.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'secret-test-'));
+const dir = makeTempDir('secret-test-');
 let folders = 0;
 /** A database path in a folder of its own (the secret file goes beside it). */
 const freshDbPath = () => join(dir, `case-${++folders}`, 'sandbox.db');

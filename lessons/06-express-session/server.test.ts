@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { openDatabase, useDatabase } from '../../shared/db.ts';
 import { User } from '../../shared/models/user.ts';
 import { createUser, useTemporaryDatabase } from '../../shared/testing.ts';
+import { makeTempDir } from '../../shared/temp-dir.ts';
 
 // `npm run lesson:6`, run for real: its own process, a temporary database, a free port.
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -23,7 +22,7 @@ before(async () => {
 
 /** A fresh folder with a database that holds bob; returns the database path. */
 function databaseWithBob(): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'lesson-6-server-test-')), 'sandbox.db');
+  const file = join(makeTempDir('lesson-6-server-test-'), 'sandbox.db');
   const bob = Object.assign(new User(), { email: 'bob@hbtn.io', passwordHash: bobPasswordHash });
   // Synchronous from switching to saving: the tests run concurrently and share the process's database.
   useDatabase(openDatabase(file));

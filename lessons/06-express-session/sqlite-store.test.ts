@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, test } from 'node:test';
@@ -8,8 +7,9 @@ import type { SessionData } from 'express-session';
 import { openDatabase } from '../../shared/db.ts';
 import { hashSessionId } from '../../shared/models/user-session.ts';
 import { defaultTtlMs, sessionExpiresAt, SqliteSessionStore } from './sqlite-store.ts';
+import { makeTempDir } from '../../shared/temp-dir.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'sqlite-store-test-'));
+const dir = makeTempDir('sqlite-store-test-');
 let files = 0;
 
 /** A clock the test moves by hand. */

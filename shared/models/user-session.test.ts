@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { database, openDatabase, useDatabase } from '../db.ts';
 import { User } from './user.ts';
 import { createUserSessionTable, hashSessionId, UserSession } from './user-session.ts';
+import { makeTempDir } from '../temp-dir.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'user-session-test-'));
+const dir = makeTempDir('user-session-test-');
 let databases = 0;
 
 /** An empty database of the test's own, in a real SQLite file, with one user (no password). */

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { before, test } from 'node:test';
 import { DatabaseOpenError, openDatabase, useDatabase, type Db } from '../db.ts';
-import { DuplicateEmailError, User } from './user.ts';
+import { DuplicateEmailError, InvalidEmailError, normalizeEmail, User } from './user.ts';
+import { makeTempDir } from '../temp-dir.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'user-test-'));
+const dir = makeTempDir('user-test-');
 let databases = 0;
 
 /** Gives the test an empty database of its own, in a real SQLite file; returns the file. */
@@ -128,6 +128,73 @@ test('an email already taken, in any case, is a DuplicateEmailError', () => {
   saveUser({ email: 'ann@hbtn.io' });
   assert.throws(() => saveUser({ email: 'ANN@hbtn.io' }), DuplicateEmailError);
   assert.equal(User.count(), 1);
+});
+
+// --- Emails: one address, one account ---
+
+test('an email is stored in its normal form: NFKC, then lower case', () => {
+  useFreshDatabase();
+  const ann = saveUser({ email: 'ＡＮＮ@Hbtn.io' });
+  assert.equal(ann.email, 'ann@hbtn.io');
+  assert.equal(User.get(ann.id)?.email, 'ann@hbtn.io');
+  assert.equal(ann.toJSON().email, 'ann@hbtn.io');
+});
+
+test('fullwidth letters and a capital dotted İ are the same address as bob@hbtn.io', () => {
+  useFreshDatabase();
+  const bob = saveUser({ email: 'bob@hbtn.io' });
+  // 'İ'.toLowerCase() is 'i' + U+0307 (a combining dot above): it would look like bob@hbtn.io
+  // without being it, unless that dot is dropped. Typed decomposed, it is the same.
+  for (const twin of ['ｂｏｂ@hbtn.io', 'BOB@HBTN.İO', 'bob@hbtn.i\u0307o', 'BOB@HBTN.I\u0307O', 'Bob@Hbtn.Io']) {
+    assert.equal(normalizeEmail(twin), 'bob@hbtn.io', JSON.stringify(twin));
+    assert.throws(() => saveUser({ email: twin }), DuplicateEmailError, JSON.stringify(twin));
+    assert.deepEqual(User.search({ email: twin }).map((user) => user.id), [bob.id], JSON.stringify(twin));
+  }
+  assert.equal(User.count(), 1);
+});
+
+test('an accent typed as a combining mark is the same address as the accented letter', () => {
+  useFreshDatabase();
+  const accented = saveUser({ email: 'b\u00f3b@hbtn.io' });
+  assert.throws(() => saveUser({ email: 'bo\u0301b@hbtn.io' }), DuplicateEmailError);
+  assert.deepEqual(User.search({ email: 'bo\u0301b@hbtn.io' }).map((user) => user.id), [accented.id]);
+  // bób is another address than bob, as josé is not jose: accents are kept.
+  assert.notEqual(normalizeEmail('bo\u0301b@hbtn.io'), 'bob@hbtn.io');
+});
+
+test('an email with a control or invisible character, or surrounding spaces, is an InvalidEmailError', () => {
+  useFreshDatabase();
+  saveUser({ email: 'bob@hbtn.io' });
+  const refused = [
+    'bob@hbtn.io\u0000evil',
+    'bob@hbtn.io ',
+    ' bob@hbtn.io',
+    'bob@hbtn.io\u00a0',
+    'bob@hbtn.io\u3000',
+    'bob@hbtn.io\t',
+    'bob@hbtn.io\r\nX-Forged: 1',
+    '\u001b[31mbob@hbtn.io',
+    'bob\u200b@hbtn.io',
+    'bob@hbtn.io\u202e',
+    'bob@hbtn.io\u2028',
+    'bob@hbtn.io\ud800',
+  ];
+  for (const email of refused) {
+    assert.throws(() => saveUser({ email }), InvalidEmailError, JSON.stringify(email));
+  }
+  assert.equal(User.count(), 1);
+});
+
+test('a user stored before emails were checked can still be saved when only the names change', () => {
+  const file = useFreshDatabase();
+  const db = new Database(file);
+  db.prepare("INSERT INTO users (id, email, created_at, updated_at) VALUES ('old', ?, '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z')").run('Old@hbtn.io\u0000');
+  db.close();
+  const old = User.get('old')!;
+  old.firstName = 'Olga';
+  old.save();
+  assert.equal(User.get('old')?.firstName, 'Olga');
+  assert.equal(User.get('old')?.email, 'Old@hbtn.io\u0000');
 });
 
 // --- Timestamps ---

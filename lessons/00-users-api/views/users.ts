@@ -5,7 +5,7 @@
  */
 import { Router, type Request, type RequestHandler } from 'express';
 import { resource } from '../../../shared/http.ts';
-import { DuplicateEmailError, User } from '../../../shared/models/user.ts';
+import { DuplicateEmailError, InvalidEmailError, User } from '../../../shared/models/user.ts';
 
 /** The users routes, mounted under `/api/v1`. */
 export const usersRouter = Router();
@@ -48,7 +48,7 @@ const createUser: RequestHandler = async (req, res) => {
   try {
     user.save();
   } catch (error) {
-    if (error instanceof DuplicateEmailError) {
+    if (error instanceof DuplicateEmailError || error instanceof InvalidEmailError) {
       return void res.status(400).json({ error: `Can't create User: ${error.message}` });
     }
     throw error;
