@@ -122,6 +122,7 @@ export const checks: Check[] = [
     reference: 'course',
     section: 'the-guard-with-cookies',
     profiles: COURSE,
+    until: { lesson: 7, reason: 'lesson 7 names the cookie `__Host-` and SESSION_NAME, so that no other page can plant one (L7-host-cookie)' },
     async run(ctx) {
       const user = await ctx.someUser();
       const { name, value } = await sessionClient(ctx);

@@ -169,11 +169,12 @@ class OwnInstance implements Instance {
       return;
     }
     createDatabase(this.dbPath);
-    if (this.lesson.seedBeforeStart) seedDatabase(this.dbPath, await this.state.prepared);
+    const seedOptions = { firstIsAdmin: this.lesson.adminRole };
+    if (this.lesson.seedBeforeStart) seedDatabase(this.dbPath, await this.state.prepared, seedOptions);
     const starting = LessonServer.start({ entry: this.entry, env: this.env, dbPath: this.dbPath });
     // The server loads (a few hundred ms) while the passwords hash: the schema exists already,
     // and SQLite's busy timeout orders the two writers.
-    const seeding = this.lesson.seedBeforeStart ? Promise.resolve() : this.state.prepared.then((users) => seedDatabase(this.dbPath, users));
+    const seeding = this.lesson.seedBeforeStart ? Promise.resolve() : this.state.prepared.then((users) => seedDatabase(this.dbPath, users, seedOptions));
     const [started, seeded] = await Promise.allSettled([starting, seeding]);
     if (started.status === 'fulfilled') this.server = started.value;
     // The caller stops the instance when starting fails.

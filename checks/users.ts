@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { openDatabase, useDatabase } from '../shared/db.ts';
 import { User } from '../shared/models/user.ts';
+import { createUserRoleTable, grantRole } from '../shared/models/user-role.ts';
 import type { SeededUser } from './types.ts';
 
 /** A seeded user with its stored password hash, ready to insert. */
@@ -69,8 +70,14 @@ export function createDatabase(file: string): void {
   openDatabase(file).close();
 }
 
+/** How to seed: `firstIsAdmin` for a lesson with an admin role (lesson 7 on). */
+export interface SeedOptions {
+  /** Make the first user an admin (the `user_roles` table is created if it is not there). */
+  firstIsAdmin?: boolean;
+}
+
 /** Inserts the prepared users into the database at `file`. */
-export function seedDatabase(file: string, users: readonly PreparedUser[]): void {
+export function seedDatabase(file: string, users: readonly PreparedUser[], options: SeedOptions = {}): void {
   const db = openDatabase(file);
   try {
     // The models use the process's connection: point it at this file while inserting.
@@ -91,6 +98,10 @@ export function seedDatabase(file: string, users: readonly PreparedUser[]): void
         user.save();
       }
       previous = user.createdAt.getTime();
+    }
+    if (options.firstIsAdmin && users[0]) {
+      createUserRoleTable(db);
+      grantRole(users[0].id, 'admin');
     }
   } finally {
     db.close();
