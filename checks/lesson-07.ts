@@ -609,6 +609,7 @@ export const checks: Check[] = [
       const weak = { NODE_ENV: 'production', SESSION_SECRET: 'too-short', COOKIE_SECURE: 'false', SESSION_DURATION: '' };
       try {
         const started = await ctx.startVariant(weak, { shareDatabase: true });
+        expectStatus(await started.client().get('/api/v1/status'), 200, 'the server started with weak production settings');
         fail(`with NODE_ENV=production, a 9-character SESSION_SECRET, COOKIE_SECURE=false and no SESSION_DURATION the server started (${started.url})`, {
           expected: 'no start: three error lines and exit code 1',
           actual: `a server listening on ${started.url}`,

@@ -169,7 +169,8 @@ class OwnInstance implements Instance {
       return;
     }
     createDatabase(this.dbPath);
-    const seedOptions = { firstIsAdmin: this.lesson.adminRole };
+    // On a lesson with roles, the first user is an admin: the course's checks keep their rights.
+    const seedOptions = { admins: this.lesson.adminRole ? 1 : 0 };
     if (this.lesson.seedBeforeStart) seedDatabase(this.dbPath, await this.state.prepared, seedOptions);
     const starting = LessonServer.start({ entry: this.entry, env: this.env, dbPath: this.dbPath });
     // The server loads (a few hundred ms) while the passwords hash: the schema exists already,

@@ -70,10 +70,10 @@ export function createDatabase(file: string): void {
   openDatabase(file).close();
 }
 
-/** How to seed: `firstIsAdmin` for a lesson with an admin role (lesson 7 on). */
+/** How to seed, for a lesson with an admin role (lesson 7 on). */
 export interface SeedOptions {
-  /** Make the first user an admin (the `user_roles` table is created if it is not there). */
-  firstIsAdmin?: boolean;
+  /** How many of the first users are admins (the `user_roles` table is created if they are some). */
+  admins?: number;
 }
 
 /** Inserts the prepared users into the database at `file`. */
@@ -99,9 +99,9 @@ export function seedDatabase(file: string, users: readonly PreparedUser[], optio
       }
       previous = user.createdAt.getTime();
     }
-    if (options.firstIsAdmin && users[0]) {
+    if (options.admins) {
       createUserRoleTable(db);
-      grantRole(users[0].id, 'admin');
+      for (const admin of users.slice(0, options.admins)) grantRole(admin.id, 'admin');
     }
   } finally {
     db.close();
