@@ -201,11 +201,12 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   // Checking their passwords is cheap (see users.ts): logins and Basic headers cost no scrypt time.
   const seeded = lowCostUsers();
   createDatabase(dbPath);
-  seedDatabase(dbPath, seeded);
+  // Where there are roles (lesson 7 on), the seeded users are admins: the valid requests keep the course's rights.
+  seedDatabase(dbPath, seeded, { admins: target.adminRole ? seeded.length : 0 });
   let server: LessonServer | undefined;
   const costlySlot = semaphore(costlyInFlight);
   try {
-    server = await LessonServer.start({ entry: options.entry ?? target.entry, env: {}, dbPath });
+    server = await LessonServer.start({ entry: options.entry ?? target.entry, env: target.env, dbPath });
     const port = Number(new URL(server.url).port);
     const host = `127.0.0.1:${port}`;
     const live: LiveState = {
