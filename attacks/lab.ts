@@ -19,6 +19,7 @@ import { lesson as curriculumLesson, lessonPaths } from '../lessons/curriculum.t
 import { openDatabase, useDatabase } from '../shared/db.ts';
 import { createUserRoleTable, grantRole } from '../shared/models/user-role.ts';
 import { User } from '../shared/models/user.ts';
+import { hashPassword } from '../shared/password.ts';
 
 /** An account of the lab. */
 export interface Account {
@@ -67,17 +68,16 @@ const eve = { email: 'eve@hbtn.io', password: 'Ev3-is-watching!' };
 
 /** Seeds bob and eve (bob an admin where the lesson has roles) into a new database at `dbPath`. */
 async function seed(dbPath: string, admin: boolean): Promise<[Account, Account]> {
+  const hashes = await Promise.all([bob, eve].map(({ password }) => hashPassword(password)));
+  // From here on synchronous: the models use the process's one connection, and labs may open at once.
   const db = openDatabase(dbPath);
   try {
     useDatabase(db);
-    const accounts = await Promise.all(
-      [bob, eve].map(async ({ email, password }) => {
-        const user = Object.assign(new User(), { email, firstName: email.split('@')[0] });
-        await user.setPassword(password);
-        user.save();
-        return { id: user.id, email, password };
-      }),
-    );
+    const accounts = [bob, eve].map(({ email, password }, i) => {
+      const user = Object.assign(new User(), { email, firstName: email.split('@')[0], passwordHash: hashes[i] });
+      user.save();
+      return { id: user.id, email, password };
+    });
     if (admin) {
       createUserRoleTable(db);
       grantRole(accounts[0]!.id, 'admin');
