@@ -13,6 +13,7 @@ import { LessonServer, makeTempDir, removeTempDir } from '../checks/server.ts';
 import { createDatabase, seedDatabase, type PreparedUser } from '../checks/users.ts';
 import {
   generate,
+  seededSession,
   validCreateUser,
   validCredentials,
   validLogin,
@@ -358,7 +359,8 @@ async function verify(
   }
   // Every user a valid request created (and the seeded ones): there, with the same email.
   for (const user of live.users) {
-    const response = await get(`/api/v1/users/${user.id}`, validCredentials(live, rng));
+    // As a seeded user: from lesson 7 on only an admin may read another user's account.
+    const response = await get(`/api/v1/users/${user.id}`, validCredentials(live, rng, seededSession(live, rng)));
     const body = response ? parseJsonBody(response) : null;
     if (response?.status !== 200 || body?.email !== user.email) {
       fail(`user ${user.email} is gone or changed: GET /users/${user.id} answered ${response?.status ?? 'nothing'} ${JSON.stringify(body)}`);

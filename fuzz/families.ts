@@ -982,7 +982,7 @@ export function validCredentials(live: LiveState, rng: Random, session?: KnownSe
 }
 
 /** A kept session of a seeded user, if there is one: from lesson 7 on only they (admins) may create users. */
-function seededSession(live: LiveState, rng: Random): KnownSession | undefined {
+export function seededSession(live: LiveState, rng: Random): KnownSession | undefined {
   const seeded = new Set(seededUsers(live).map((user) => user.id));
   const sessions = live.keptSessions.filter((session) => seeded.has(session.userId));
   return sessions.length ? rng.pick(sessions) : undefined;
