@@ -360,7 +360,6 @@ export const checks: Check[] = [
     reference: 'RFC 6265bis §4.1.3.2',
     section: 'cookie-integrity',
     profiles: SECURE,
-    needs: ['variant'],
     async run(ctx) {
       const user = await ctx.someUser();
       const expectHostCookie = async (target: Target, name: string, what: string) => {
@@ -383,7 +382,7 @@ export const checks: Check[] = [
         await expectMe(target.client(), user, `${what}: the cookie sent back`, login.pair);
       };
       await expectHostCookie(ctx, sessionName(ctx.env), 'a login');
-      if (ctx.mode !== 'own') return 'SESSION_NAME cannot be varied on a server the runner did not start';
+      if (ctx.mode === 'url') return 'SESSION_NAME cannot be varied on a server the runner did not start';
       const renamed = await ctx.startVariant({ SESSION_NAME: 'sandbox_session' });
       await expectHostCookie(renamed, 'sandbox_session', 'a login with SESSION_NAME=sandbox_session');
     },
@@ -581,6 +580,7 @@ export const checks: Check[] = [
     reference: 'RFC 9110 §7.4',
     section: 'headers',
     profiles: SECURE,
+    // Not with --url: `localhost` is one of the default names only where the server listens on loopback.
     needs: ['variant'],
     async run(ctx) {
       const { port } = new URL(ctx.url);
@@ -589,7 +589,6 @@ export const checks: Check[] = [
       expectError(await ctx.client().get('/api/v1/status', { headers: rebound }), 421, 'Misdirected Request', 'Host: attacker.example (DNS rebinding)');
       expectError(await session.get(ME, { headers: rebound }), 421, 'Misdirected Request', 'a session cookie and Host: attacker.example');
       expectStatus(await ctx.client().get('/api/v1/status', { headers: { Host: `localhost:${port}` } }), 200, 'Host: localhost');
-      if (ctx.mode !== 'own') return 'ALLOWED_HOSTS cannot be set on a server the runner did not start';
       const named = await ctx.startVariant({ ALLOWED_HOSTS: 'api.example' });
       const at = new URL(named.url).port;
       expectStatus(await named.client().get('/api/v1/status', { headers: { Host: `api.example:${at}` } }), 200, 'Host: api.example, with ALLOWED_HOSTS=api.example');
