@@ -41,7 +41,7 @@ export interface LessonEntry {
   checks: readonly Check[];
   /** Seed the users before the server starts (it reads them at start, like lesson 2). */
   seedBeforeStart?: boolean;
-  /** The server has an admin role: the first seeded user is an admin (lesson 7 on). */
+  /** The server has an admin role: the seeded users are admins (lesson 7 on). */
   adminRole?: boolean;
   /** Never run at the same time as another lesson (a shared resource, such as Redis). */
   serial?: boolean;

@@ -40,8 +40,8 @@ export interface Lesson {
   readonly readsUsersAtStart?: boolean;
   /**
    * The server has an admin role (`npm run user:add -- … --admin`): the check runner makes its
-   * first seeded user an admin, so that the course's checks of the users API keep the rights
-   * they assume, and a plain user is one the admin creates.
+   * seeded users admins, so that the course's checks of the users API keep the rights they
+   * assume, and a plain user is one an admin creates.
    */
   readonly adminRole?: boolean;
   /**
