@@ -733,7 +733,8 @@ export const browserChecks: readonly Check[] = [
     async run(ctx) {
       const session = await openBrowser(ctx);
       const { context, page } = session;
-      const [victim, eve] = await Promise.all([ctx.someUser(), ctx.createUser({ firstName: 'Eve' })]);
+      // The attacker is another seeded user (any account will do), or one the check creates.
+      const [victim, eve] = await Promise.all([ctx.someUser(), ctx.users[1] ?? ctx.createUser({ firstName: 'Eve' })]);
       await openSite(ctx, page);
       await logIn(ctx, page, victim);
       await expectWhoAmI(page, victim, 'after the login');
@@ -796,7 +797,8 @@ export const browserChecks: readonly Check[] = [
       if (!isLoopbackHost(new URL(ctx.url).hostname)) ctx.skip("it needs a page on another port of the lesson's host, which the runner serves on 127.0.0.1 only");
       const session = await openBrowser(ctx);
       const { context, page } = session;
-      const [victim, eve] = await Promise.all([ctx.someUser(), ctx.createUser({ firstName: 'Eve' })]);
+      // The attacker is another seeded user (any account will do), or one the check creates.
+      const [victim, eve] = await Promise.all([ctx.someUser(), ctx.users[1] ?? ctx.createUser({ firstName: 'Eve' })]);
       // The attacker's own session, as any user of the site can get one.
       const res = await ctx.client().post(LOGIN, { form: { email: eve.email, password: eve.password } });
       const planted = res.setCookies.map(parseSetCookie).find((cookie) => cookie !== null && cookie.value !== '');

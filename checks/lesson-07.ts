@@ -544,8 +544,8 @@ export const checks: Check[] = [
     section: 'headers',
     profiles: SECURE,
     async run(ctx) {
-      const anonymous = ctx.client();
       const session = await ctx.userClient();
+      const anonymous = ctx.client();
       const answers: [HttpResponse, string][] = [
         [await anonymous.get('/api/v1/status'), 'the status'],
         [await anonymous.get('/api/v1/users'), 'a 401'],

@@ -18,8 +18,9 @@ import { addressKey } from './throttle.ts';
 
 /** What the session routes need. */
 export interface HardenedSessionOptions {
-  /** The session cookie's name (`__Host-<SESSION_NAME>`) and attributes, to clear it at logout. */
+  /** The session cookie's name (`__Host-<SESSION_NAME>`), to clear it at logout. */
   sessionName: string;
+  /** The session cookie's attributes, which clearing it must repeat. */
   cookieOptions: SessionCookieOptions;
   /** The throttled password check. */
   passwords: PasswordCheck;
