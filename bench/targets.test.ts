@@ -24,6 +24,7 @@ test("the goals of issue 13: each row's minimum ratio to the baseline", () => {
     lesson6: [0.6],
     'lesson6-1k': [0.6],
     'lesson6-1m': [0.6],
+    lesson7: [0.4, '0.8 × lesson6'],
   });
 });
 

@@ -27,6 +27,8 @@ export interface Target {
   entry?: string;
   /** How each request authenticates: a Basic header, lesson 2's printed session id, or a login's cookie. */
   auth?: 'basic' | 'printed' | 'login';
+  /** The session cookie's name (SESSION_NAME's default; lesson 7's is `__Host-` and that). */
+  cookieName?: string;
   /** Load `POST /api/v1/auth_session/login` instead of `GET /api/v1/users/me`. */
   login?: boolean;
   /** Other sessions stored in the lesson's session table while it is measured. */
@@ -36,8 +38,8 @@ export interface Target {
   command?: string[];
 }
 
-/** The session cookie's name in every lesson (SESSION_NAME's default). */
-const cookieName = '_my_session_id';
+/** The session cookie's name of lessons 2 to 6 (SESSION_NAME's default). */
+const defaultCookieName = '_my_session_id';
 
 /** Bare Express: every load target is measured in rounds that take turns with it. */
 export const baselineEntry = 'bench/baseline.ts';
@@ -49,7 +51,9 @@ const authKinds: Partial<Record<LoginKind, Target['auth']>> = { basic: 'basic', 
 function lesson(n: number, more: Partial<Target> = {}): Target {
   const entry = curriculumLesson(n);
   const label = `lesson ${n}: ${entry.title}`;
-  return { name: `lesson${n}`, label, entry: lessonPaths(entry).server, auth: authKinds[loginKind(n)], ...more };
+  // The server runs with its own defaults; the manifest names the cookie those give (lesson 7).
+  const cookieName = entry.env?.SESSION_NAME ?? defaultCookieName;
+  return { name: `lesson${n}`, label, entry: lessonPaths(entry).server, auth: authKinds[loginKind(n)], cookieName, ...more };
 }
 
 /** Lessons 5 and 6 again, with `count` sessions in `table` (the measured one among them): the same goals and `more`. */
@@ -78,6 +82,8 @@ export const allTargets: readonly Target[] = [
   lesson6,
   stored(lesson6, 'express_sessions', 1_000),
   stored(lesson6, 'express_sessions', 1_000_000),
+  // Lesson 6 and, in front of it, the Host check, helmet, the cross-origin check and no-store.
+  lesson(7, { goals: [{ min: 0.4 }, { min: 0.8, of: 'lesson6' }] }),
   { ...lesson(3), name: 'login-lesson3', label: 'lesson 3: POST login (scrypt)', login: true },
   { name: 'check-lesson1', label: 'npm run check -- 1', command: ['check', '--', '1'] },
   { name: 'check-all', label: 'npm run check', command: ['check'] },
@@ -106,7 +112,7 @@ export function selectTargets(only: string | undefined): Target[] {
  * @example
  * await logIn('http://127.0.0.1:5003', user); // '_my_session_id=...'
  */
-export async function logIn(url: string, user: SeededUser): Promise<string> {
+export async function logIn(url: string, user: SeededUser, cookieName = defaultCookieName): Promise<string> {
   const response = await fetch(`${url}/api/v1/auth_session/login`, {
     method: 'POST',
     // A URLSearchParams body is sent form-encoded, as the course's login form sends it.
@@ -125,10 +131,10 @@ export async function credentialFor(target: Target, server: LessonServer, user: 
     case 'printed': {
       // Lesson 2 has no login route: at start it prints a session id for the first user.
       const [, , sessionId] = await server.waitForLine(/^User with ID: (\S+) has a Session ID: (\S+)/);
-      return { cookie: `${cookieName}=${sessionId}` };
+      return { cookie: `${target.cookieName ?? defaultCookieName}=${sessionId}` };
     }
     case 'login':
-      return { cookie: await logIn(server.url, user) };
+      return { cookie: await logIn(server.url, user, target.cookieName) };
     default:
       return {};
   }

@@ -17,6 +17,8 @@ import { sessionName } from './auth.ts';
 import type { BrowserSession } from './browser.ts';
 import { viewports } from './browser.ts';
 import { CheckFailure, fail, SkipCheck } from './expect.ts';
+import { isLoopbackHost, parseSetCookie } from './http.ts';
+import { frameworkExampleGone } from './lesson-06.ts';
 import { timeLimits } from './time.ts';
 import { randomEmail, randomPassword } from './users.ts';
 import { SECURE, type Check, type CheckContext, type SeededUser } from './types.ts';
@@ -436,6 +438,7 @@ export const browserChecks: readonly Check[] = [
     reference: 'RFC 6265bis §8.8',
     section: 'in-a-real-browser',
     profiles: SECURE,
+    until: { lesson: 7, reason: 'lesson 7 refuses the cross-site POST itself, 403, before any route runs (L7-cross-origin-refused, L7-browser-csrf)' },
     needs: ['browser'],
     timeoutMs: BROWSER_CHECK_TIMEOUT_MS,
     async run(ctx) {
@@ -594,6 +597,7 @@ export const browserChecks: readonly Check[] = [
     reference: 'WCAG 2.2 SC 1.4.10',
     section: 'the-playground',
     profiles: SECURE,
+    until: { lesson: 7, reason: frameworkExampleGone },
     needs: ['browser'],
     timeoutMs: BROWSER_CHECK_TIMEOUT_MS,
     async run(ctx) {
@@ -650,6 +654,7 @@ export const browserChecks: readonly Check[] = [
     reference: 'RFC 6265bis §8.8',
     section: 'the-playground',
     profiles: SECURE,
+    until: { lesson: 7, reason: frameworkExampleGone },
     needs: ['browser'],
     timeoutMs: BROWSER_CHECK_TIMEOUT_MS,
     async run(ctx) {
@@ -735,6 +740,117 @@ export const browserChecks: readonly Check[] = [
         });
       await openSite(ctx, page);
       await expectRefused(page, '/protected-resource', 'after its own form POST to /logout');
+    },
+  },
+  {
+    id: 'L7-browser-csrf',
+    lesson: 7,
+    claim:
+      "In Chromium, while the victim is logged in, a page of another site and a page on another port of the lesson's host post the attacker's email and password to login, with a form and with a `no-cors` `fetch`, and send `fetch` `DELETE` to logout and `PUT` and `DELETE` to the victim's account: none of it takes effect, the victim is still themself; the same form from the lesson's own page logs in.",
+    reference: 'OWASP CSRF Prevention Cheat Sheet',
+    section: 'csrf-same-site-is-not-same-origin',
+    profiles: SECURE,
+    needs: ['browser'],
+    timeoutMs: BROWSER_CHECK_TIMEOUT_MS,
+    async run(ctx) {
+      const session = await openBrowser(ctx);
+      const { context, page } = session;
+      // The attacker is another seeded user (any account will do), or one the check creates.
+      const [victim, eve] = await Promise.all([ctx.someUser(), ctx.users[1] ?? ctx.createUser({ firstName: 'Eve' })]);
+      await openSite(ctx, page);
+      await logIn(ctx, page, victim);
+      await expectWhoAmI(page, victim, 'after the login');
+      const login = `${ctx.url}${LOGIN}`;
+      const credentials = { email: eve.email, password: eve.password };
+      const attackers = [{ what: 'another site', serve: (html: string) => session.otherSitePage(html) }];
+      // A page on another port is the same site: SameSite lets the cookie go, the server must not.
+      if (isLoopbackHost(new URL(ctx.url).hostname)) attackers.push({ what: "another port of the lesson's host", serve: (html) => session.otherPortPage(html) });
+      const other = await context.newPage();
+      for (const { what, serve } of attackers) {
+        const form = await serve(formPage(login, credentials));
+        ctx.note(`on ${what} (${new URL(form.url).origin}), open a page whose form posts ${eve.email}'s email and password to ${replayUrl(ctx)}${LOGIN}`);
+        await step(`opening ${form.url}`, () => other.goto(form.url));
+        const posted = await submitForm(other, login, '', `the form POST to login from ${what}`);
+        await expectWhoAmI(page, victim, `after a form on ${what} posted the attacker's login (it answered ${posted.status})`);
+        const blank = await serve('<!doctype html><title>Another page</title><p>Nothing to see.</p>');
+        await step(`opening ${blank.url}`, () => other.goto(blank.url));
+        ctx.note(`there, fetch('${replayUrl(ctx)}${LOGIN}', { method: 'POST', mode: 'no-cors', credentials: 'include', body: new URLSearchParams(…) }), then DELETE logout, PUT and DELETE /api/v1/users/${victim.id}`);
+        const sent = await other.evaluate(
+          async ({ url, id, body }) => {
+            const results: string[] = [];
+            const attempts: [string, RequestInit][] = [
+              [`${url}/api/v1/auth_session/login`, { method: 'POST', mode: 'no-cors', body: new URLSearchParams(body) }],
+              [`${url}/api/v1/auth_session/logout`, { method: 'DELETE' }],
+              [`${url}/api/v1/users/${id}`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ first_name: 'Eve was here' }) }],
+              [`${url}/api/v1/users/${id}`, { method: 'DELETE' }],
+            ];
+            for (const [target, init] of attempts) {
+              try {
+                const res = await fetch(target, { ...init, credentials: 'include' });
+                results.push(`${init.method} ${res.type === 'opaque' ? 'sent' : res.status}`);
+              } catch {
+                results.push(`${init.method} refused by the browser`);
+              }
+            }
+            return results.join(', ');
+          },
+          { url: ctx.url, id: victim.id, body: credentials },
+        );
+        await expectWhoAmI(page, victim, `after fetches from ${what} (${sent})`);
+      }
+      // The same form from the lesson's own page is a login the user asked for: it works.
+      const own = await submitFormFromOwnSite(ctx, page, login, credentials, '', "the same form from the lesson's own page");
+      if (own.status !== 200) fail(`the login form posted from the lesson's own page answered ${own.status}`, { expected: '200: a same-origin login works', actual: `${own.status} ${own.body.slice(0, 200)}` });
+      await openSite(ctx, page);
+      await expectWhoAmI(page, eve, "after logging in as the attacker from the lesson's own page");
+    },
+  },
+  {
+    id: 'L7-browser-cookie-tossing',
+    lesson: 7,
+    claim:
+      "In Chromium, a page on another port of the lesson's host that plants the attacker's session cookie under the session cookie's name, with a longer `Path` or over the victim's, does not make the victim's requests run as the attacker: the browser refuses the planted cookie, and who am I still answers the victim.",
+    reference: 'RFC 6265bis §4.1.3.2',
+    section: 'cookie-integrity',
+    profiles: SECURE,
+    needs: ['browser'],
+    timeoutMs: BROWSER_CHECK_TIMEOUT_MS,
+    async run(ctx) {
+      if (!isLoopbackHost(new URL(ctx.url).hostname)) ctx.skip("it needs a page on another port of the lesson's host, which the runner serves on 127.0.0.1 only");
+      const session = await openBrowser(ctx);
+      const { context, page } = session;
+      // The attacker is another seeded user (any account will do), or one the check creates.
+      const [victim, eve] = await Promise.all([ctx.someUser(), ctx.users[1] ?? ctx.createUser({ firstName: 'Eve' })]);
+      // The attacker's own session, as any user of the site can get one.
+      const res = await ctx.client().post(LOGIN, { form: { email: eve.email, password: eve.password } });
+      const planted = res.setCookies.map(parseSetCookie).find((cookie) => cookie !== null && cookie.value !== '');
+      if (res.status !== 200 || !planted) fail(`POST ${LOGIN} as the attacker: expected 200 and a session cookie, got ${res.status}`, { expected: '200 and Set-Cookie', actual: `${res.status} ${res.body.slice(0, 200)}` });
+      await openSite(ctx, page);
+      await logIn(ctx, page, victim);
+      await expectWhoAmI(page, victim, 'after the login');
+      const attacker = await session.otherPortPage('<!doctype html><title>Another port</title><p>A page on another port of the same host.</p>');
+      const pair = `${planted.name}=${planted.value}`;
+      ctx.note(`on ${new URL(attacker.url).origin} (another port, the same host: cookies ignore ports), run document.cookie = '${planted.name}=<the attacker's cookie>; Path=/api/v1/users' (and with Secure, and over the victim's at Path=/)`);
+      const other = await context.newPage();
+      await step(`opening ${attacker.url}`, () => other.goto(attacker.url));
+      const kept = await other.evaluate((cookie) => {
+        // The longer path is sent first, and a server takes the first cookie of a name.
+        for (const attributes of ['; Path=/api/v1/users', '; Path=/api/v1/users; Secure', '; Path=/; Secure']) document.cookie = `${cookie}${attributes}`;
+        return document.cookie;
+      }, pair);
+      const browserHas = (await context.cookies(ctx.url)).filter((cookie) => cookie.name === planted.name).map((cookie) => `Path=${cookie.path}`);
+      const answer = await pageFetch(page, 'GET', ME);
+      const body = parseJson(answer.body) as { email?: unknown } | undefined;
+      if (answer.status !== 200 || String(body?.email).toLowerCase() !== victim.email.toLowerCase()) {
+        const asAttacker = String(body?.email).toLowerCase() === eve.email.toLowerCase();
+        fail(
+          asAttacker
+            ? `after a page on another port planted the attacker's cookie, who am I answers the attacker (${eve.email}): the victim's requests run in the attacker's session (cookie tossing)`
+            : `after a page on another port planted the attacker's cookie, who am I answers ${answer.status}, not the victim`,
+          { expected: `200 {"email": "${victim.email}", ...}: the planted cookie refused by the browser`, actual: `${brief(answer)}\nthe browser keeps ${planted.name} at ${browserHas.join(', ')}; the other page sees document.cookie = ${JSON.stringify(kept.slice(0, 80))}` },
+        );
+      }
+      return `ok (the browser keeps ${planted.name} at ${browserHas.join(', ') || 'no path'})`;
     },
   },
 ];

@@ -40,7 +40,7 @@ function explain(report: RunReport): string {
  * first fixture of a claim runs every browser check of its lesson (exactly one must fail);
  * a second way to break the same claim (`alone`) runs that claim only, to keep the suite fast.
  */
-const fixtures: [file: string, lesson: 3 | 6, claim: string, alone?: 'alone'][] = [
+const fixtures: [file: string, lesson: 3 | 6 | 7, claim: string, alone?: 'alone'][] = [
   ['l3-cookie-not-httponly.ts', 3, 'L3-browser-httponly'],
   ['l3-cookie-no-samesite.ts', 3, 'L3-browser-samesite-cross-site'],
   ['l3-cookie-samesite-none.ts', 3, 'L3-browser-samesite-cross-site', 'alone'],
@@ -50,6 +50,8 @@ const fixtures: [file: string, lesson: 3 | 6, claim: string, alone?: 'alone'][] 
   ['l3-playground-unmasked.ts', 3, 'L3-browser-playground', 'alone'],
   ['l6-cookie-no-samesite.ts', 6, 'L6-browser-samesite-framework'],
   ['l6-no-framework-buttons.ts', 6, 'L6-browser-framework-example'],
+  ['l7-no-cross-origin-check.ts', 7, 'L7-browser-csrf'],
+  ['l7-tossable-cookie.ts', 7, 'L7-browser-cookie-tossing'],
 ];
 
 test('every browser claim has a fixture that breaks it, and every check is registered under its lesson', () => {

@@ -165,6 +165,11 @@ export interface BrowserSession {
   /** Serves `html` on another site (different from the lesson's) for this check. */
   otherSitePage(html: string): Promise<OtherSitePage>;
   /**
+   * Serves `html` on another port of the lesson's own host: another origin of the same site
+   * (cookies ignore ports). Only for a lesson on a loopback address, where the runner's pages are.
+   */
+  otherPortPage(html: string): Promise<OtherSitePage>;
+  /**
    * Saves a screenshot of `page` as `name` in the run's screenshot folder (`--screenshots`);
    * returns the path written, or null when the run keeps no screenshots.
    */
@@ -216,6 +221,11 @@ export class BrowserRun {
         const { path, port } = await this.otherSite.serve(html);
         served.push(path);
         return { url: `http://${otherSiteHost(target)}:${port}${path}` };
+      },
+      otherPortPage: async (html) => {
+        const { path, port } = await this.otherSite.serve(html);
+        served.push(path);
+        return { url: `http://${new URL(target).hostname}:${port}${path}` };
       },
       async screenshot(shot, name, options = {}) {
         if (!screenshots) return null;

@@ -37,6 +37,11 @@ export function parseSetCookie(raw: string): SetCookie | null {
   return { name: pair.slice(0, equals).trim(), value: pair.slice(equals + 1).trim(), attributes, raw };
 }
 
+/** Whether a URL's host name is a loopback address or `localhost`. */
+export function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
 /** A cookie the jar holds. */
 export interface StoredCookie {
   name: string;
@@ -63,7 +68,8 @@ function pathMatches(requestPath: string, cookiePath: string): boolean {
 
 /**
  * A browser-like cookie jar for one host: it stores `Set-Cookie` answers, drops expired and
- * cleared cookies, ignores ports (as browsers do) and sends `Secure` cookies only over https.
+ * cleared cookies, ignores ports (as browsers do) and sends `Secure` cookies only over a
+ * secure channel (the client counts loopback addresses as one, as Chromium and curl do).
  */
 export class CookieJar {
   private readonly cookies = new Map<string, StoredCookie>();
@@ -315,7 +321,8 @@ export class HttpClient {
     const secure = base.protocol === 'https:';
     const fullPath = base.pathname.replace(/\/$/, '') + path;
     const headers: Record<string, string> = Object.fromEntries(chosen);
-    const cookie = this.jar.header(fullPath, secure);
+    // http://127.0.0.1 and http://localhost are secure contexts to Chromium, and curl sends them Secure cookies too.
+    const cookie = this.jar.header(fullPath, secure || isLoopbackHost(base.hostname));
     if (cookie && !has('cookie')) headers.Cookie = cookie;
     if (body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(body));
     else if (method === 'POST' || method === 'PUT' || method === 'PATCH') headers['Content-Length'] = '0';

@@ -148,11 +148,14 @@ export class OwnInstance implements Instance {
       return;
     }
     createDatabase(this.dbPath);
-    if (this.lesson.seedBeforeStart) seedDatabase(this.dbPath, await this.state.prepared);
+    // On a lesson with roles, the seeded users are admins: the course's checks keep the rights
+    // they assume (any of them lists the users); a check that needs a plain user creates one.
+    const seed = (users: readonly PreparedUser[]) => seedDatabase(this.dbPath, users, { admins: this.lesson.adminRole ? users.length : 0 });
+    if (this.lesson.seedBeforeStart) seed(await this.state.prepared);
     const starting = LessonServer.start({ entry: this.entry, env, dbPath: this.dbPath });
     // The server loads (a few hundred ms) while the users are inserted: the schema exists
     // already, and SQLite's busy timeout orders the two writers.
-    const seeding = this.lesson.seedBeforeStart ? Promise.resolve() : this.state.prepared.then((users) => seedDatabase(this.dbPath, users));
+    const seeding = this.lesson.seedBeforeStart ? Promise.resolve() : this.state.prepared.then(seed);
     const [started, seeded] = await Promise.allSettled([starting, seeding]);
     if (started.status === 'fulfilled') this.server = started.value;
     // The caller stops the instance when starting fails.

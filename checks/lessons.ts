@@ -17,6 +17,7 @@ import { checks as lesson03 } from './lesson-03.ts';
 import { checks as lesson04 } from './lesson-04.ts';
 import { checks as lesson05 } from './lesson-05.ts';
 import { checks as lesson06 } from './lesson-06.ts';
+import { checks as lesson07 } from './lesson-07.ts';
 import { projectRoot } from './server.ts';
 import type { Check, Env } from './types.ts';
 
@@ -40,6 +41,8 @@ export interface LessonEntry {
   checks: readonly Check[];
   /** Seed the users before the server starts (it reads them at start, like lesson 2). */
   seedBeforeStart?: boolean;
+  /** The server has an admin role: the seeded users are admins (lesson 7 on). */
+  adminRole?: boolean;
   /** Never run at the same time as another lesson (a shared resource, such as Redis). */
   serial?: boolean;
 }
@@ -62,12 +65,13 @@ const checksByLesson: Readonly<Record<number, readonly Check[]>> = {
   4: lesson04,
   5: lesson05,
   6: lesson06,
+  7: lesson07,
 };
 
 /** The runner's view of a lesson of the curriculum manifest (lessons/curriculum.ts). */
 function entryOf(lesson: Lesson): LessonEntry {
   const { folder, server, notes } = lessonPaths(lesson);
-  const env: Env = lesson.authType === null ? {} : { AUTH_TYPE: lesson.authType };
+  const env: Env = lesson.authType === null ? {} : { AUTH_TYPE: lesson.authType, ...lesson.env };
   return {
     number: lesson.number,
     title: lesson.title,
@@ -80,6 +84,7 @@ function entryOf(lesson: Lesson): LessonEntry {
     // The browser checks live in browser-checks.ts; each joins the list of the lesson whose notes make its claim.
     checks: [...(checksByLesson[lesson.number] ?? []), ...browserChecksOf(lesson.number)],
     seedBeforeStart: lesson.readsUsersAtStart === true,
+    adminRole: lesson.adminRole === true,
   };
 }
 

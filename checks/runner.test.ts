@@ -79,6 +79,25 @@ const fixtures: [file: string, lesson: number, claim: string, status: Status, re
   ['l6-no-absolute-limit.ts', 6, 'L6-absolute-limit', 'fail'],
   ['l6-logout-keeps-cookie.ts', 6, 'L6-framework-logout', 'fail'],
   ['l6-one-secret.ts', 6, 'L6-secret-rotation', 'fail'],
+  ['l7-any-id.ts', 7, 'L7-own-account-only', 'fail'],
+  ['l7-admin-field.ts', 7, 'L7-admin-manages-everyone', 'fail'],
+  ['l7-no-cross-origin-check.ts', 7, 'L7-cross-origin-refused', 'fail'],
+  ['l7-login-skips-scrypt.ts', 7, 'L7-login-same-answer', 'fail'],
+  ['l7-basic-unhardened.ts', 7, 'L7-basic-auth-hardened', 'fail'],
+  ['l7-no-account-limit.ts', 7, 'L7-throttle-account', 'fail'],
+  ['l7-counts-after-check.ts', 7, 'L7-throttle-account', 'fail'],
+  ['l7-no-address-limit.ts', 7, 'L7-throttle-address', 'fail'],
+  ['l7-no-host-prefix.ts', 7, 'L7-host-cookie', 'fail'],
+  ['l7-plain-http-secure.ts', 7, 'L7-tls-or-trusted-proxy', 'fail'],
+  ['l7-two-cookies.ts', 7, 'L7-two-cookies-refused', 'fail'],
+  ['l7-password-change-keeps-others.ts', 7, 'L7-password-change', 'fail'],
+  ['l7-logout-everywhere-here.ts', 7, 'L7-logout-everywhere', 'fail'],
+  ['l7-delete-keeps-sessions.ts', 7, 'L7-user-delete-ends-sessions', 'fail'],
+  ['l7-no-session-cap.ts', 7, 'L7-session-cap', 'fail'],
+  ['l7-no-helmet.ts', 7, 'L7-security-headers', 'fail'],
+  ['l7-cacheable.ts', 7, 'L7-no-store', 'fail'],
+  ['l7-any-host.ts', 7, 'L7-host-allow-list', 'fail'],
+  ['l7-production-secret-only.ts', 7, 'L7-production-settings', 'fail'],
 ];
 
 /** What every line of a replay's story looks like. */
@@ -433,7 +452,7 @@ describe('the CLI', { concurrency: true }, () => {
   });
 
   test('usage errors exit with 2', async () => {
-    const mistakes = [['--profile', 'paranoid'], ['one'], ['--no-such-option'], ['--user', 'a:b'], ['7'], ['--env', 'A=1'], ['--cwd', '/tmp'], ['--timeout', '0']];
+    const mistakes = [['--profile', 'paranoid'], ['one'], ['--no-such-option'], ['--user', 'a:b'], ['42'], ['--env', 'A=1'], ['--cwd', '/tmp'], ['--timeout', '0']];
     const runs = await Promise.all(mistakes.map(cli));
     assert.deepEqual(
       runs.map((one) => one.status),

@@ -52,6 +52,13 @@ const CONFIG_VARIABLES = [
   'SESSION_SECRET',
   'SESSION_STORE',
   'NODE_ENV',
+  // Lesson 7 (lessons/07-hardening/config.ts).
+  'LOGIN_ATTEMPTS_PER_ACCOUNT',
+  'LOGIN_ATTEMPTS_PER_ADDRESS',
+  'LOGIN_ATTEMPTS_WINDOW',
+  'SESSIONS_PER_USER',
+  'ALLOWED_HOSTS',
+  'TRUST_PROXY',
 ];
 
 /** Limits on an idle machine; they stretch with the load (time.ts). */

@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { openDatabase, useDatabase } from '../shared/db.ts';
 import { User } from '../shared/models/user.ts';
+import { createUserRoleTable, grantRole } from '../shared/models/user-role.ts';
 import { hashCost, hashPassword } from '../shared/password.ts';
 import type { SeededUser } from './types.ts';
 
@@ -71,8 +72,14 @@ export function createDatabase(file: string): void {
   openDatabase(file).close();
 }
 
+/** How to seed, for a lesson with an admin role (lesson 7 on). */
+export interface SeedOptions {
+  /** How many of the first users are admins (the `user_roles` table is created if they are some). */
+  admins?: number;
+}
+
 /** Inserts the prepared users into the database at `file`. */
-export function seedDatabase(file: string, users: readonly PreparedUser[]): void {
+export function seedDatabase(file: string, users: readonly PreparedUser[], options: SeedOptions = {}): void {
   const db = openDatabase(file);
   try {
     // The models use the process's connection: point it at this file while inserting.
@@ -93,6 +100,10 @@ export function seedDatabase(file: string, users: readonly PreparedUser[]): void
         user.save();
       }
       previous = user.createdAt.getTime();
+    }
+    if (options.admins) {
+      createUserRoleTable(db);
+      for (const admin of users.slice(0, options.admins)) grantRole(admin.id, 'admin');
     }
   } finally {
     db.close();

@@ -13,6 +13,7 @@ import { LessonServer, makeTempDir, removeTempDir } from '../checks/server.ts';
 import { createDatabase, seedDatabase, type PreparedUser } from '../checks/users.ts';
 import {
   generate,
+  seededSession,
   validCreateUser,
   validCredentials,
   validLogin,
@@ -203,13 +204,14 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   // Checking their passwords is cheap (see users.ts): logins and Basic headers cost no scrypt time.
   const seeded = lowCostUsers();
   createDatabase(dbPath);
-  seedDatabase(dbPath, seeded);
+  // Where there are roles (lesson 7 on), the seeded users are admins: the valid requests keep the course's rights.
+  seedDatabase(dbPath, seeded, { admins: target.adminRole ? seeded.length : 0 });
   let server: LessonServer | undefined;
   const costlySlot = semaphore(costlyInFlight);
   try {
     // Cheap hashes for the users the API creates too: the fuzzer looks for wrong answers, not slow
     // ones, and at the lessons' own cost those few hundred hashes were most of the servers' time.
-    server = await LessonServer.start({ entry: options.entry ?? target.entry, env: lowCostEnv, dbPath });
+    server = await LessonServer.start({ entry: options.entry ?? target.entry, env: { ...target.env, ...lowCostEnv }, dbPath });
     const port = Number(new URL(server.url).port);
     const host = `127.0.0.1:${port}`;
     const live: LiveState = {
@@ -361,7 +363,8 @@ async function verify(
   }
   // Every user a valid request created (and the seeded ones): there, with the same email.
   for (const user of live.users) {
-    const response = await get(`/api/v1/users/${user.id}`, validCredentials(live, rng));
+    // As a seeded user: from lesson 7 on only an admin may read another user's account.
+    const response = await get(`/api/v1/users/${user.id}`, validCredentials(live, rng, seededSession(live, rng)));
     const body = response ? parseJsonBody(response) : null;
     if (response?.status !== 200 || body?.email !== user.email) {
       fail(`user ${user.email} is gone or changed: GET /users/${user.id} answered ${response?.status ?? 'nothing'} ${JSON.stringify(body)}`);

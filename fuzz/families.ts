@@ -982,6 +982,13 @@ export function validCredentials(live: LiveState, rng: Random, session?: KnownSe
   }
 }
 
+/** A kept session of a seeded user, if there is one: from lesson 7 on only they (admins) may create users. */
+export function seededSession(live: LiveState, rng: Random): KnownSession | undefined {
+  const seeded = new Set(seededUsers(live).map((user) => user.id));
+  const sessions = live.keptSessions.filter((session) => seeded.has(session.userId));
+  return sessions.length ? rng.pick(sessions) : undefined;
+}
+
 /** `POST /api/v1/users` with a fresh email: 201, and the user is remembered. */
 export function validCreateUser(live: LiveState, rng: Random): Probe {
   const n = ++live.created;
@@ -989,7 +996,7 @@ export function validCreateUser(live: LiveState, rng: Random): Probe {
   const body = json({ ...user, first_name: 'Valid', last_name: `User ${n}` });
   return {
     family: 'valid',
-    request: request('POST', '/api/v1/users', [...validCredentials(live, rng), jsonType], body),
+    request: request('POST', '/api/v1/users', [...validCredentials(live, rng, seededSession(live, rng)), jsonType], body),
     authorized: true,
     costly: true,
     valid: {

@@ -45,6 +45,10 @@ export interface FuzzTarget {
   /** The table the server keeps sessions in, for the end-of-run checks. */
   sessionTable?: 'user_sessions' | 'express_sessions';
   routes: readonly Route[];
+  /** The server's environment: the manifest's, which leaves room for a fuzzer's floods (lesson 7's limits). */
+  env: Readonly<Record<string, string>>;
+  /** The seeded users are admins (lesson 7 on): only admins create users. */
+  adminRole: boolean;
 }
 
 const userFields = { email: 'email', password: 'password', first_name: 'name', last_name: 'name' } as const;
@@ -81,7 +85,20 @@ const frameworkRoutes: Route[] = [
   { path: '/api/v1/preferences', methods: ['GET', 'PUT'], guarded: false, body: { encodings: ['json'], fields: { theme: 'theme' } } },
 ];
 
-const sessionName = '_my_session_id';
+/** Lesson 7's routes besides lesson 6's API: the password change, the preferences, the playground. */
+const hardenedRoutes: Route[] = [
+  // Every guess at the current password costs a scrypt and fails: a spare session, like the other routes that may change it.
+  {
+    path: '/api/v1/users/me/password',
+    methods: ['PUT'],
+    guarded: true,
+    body: { encodings: ['form', 'json'], fields: { current_password: 'password', new_password: 'password' } },
+    destructive: true,
+  },
+  { path: '/api/v1/preferences', methods: ['GET', 'PUT'], guarded: false, body: { encodings: ['json'], fields: { theme: 'theme' } } },
+  // Not /api/v1/auth_session/logout_everywhere: with a spare session it would end the kept
+  // sessions of the same user, which the end-of-run checks expect alive (L7-logout-everywhere checks it).
+];
 
 /** The fuzzer's name for each way the curriculum manifest says a client logs in. */
 const authKinds: Record<LoginKind, AuthKind> = { none: 'none', nobody: 'none', basic: 'basic', printed: 'printed', form: 'login' };
@@ -95,6 +112,7 @@ const servedBy: Readonly<Record<number, Pick<FuzzTarget, 'routes' | 'sessionTabl
   4: { routes: [...usersApi(true), ...authRoutes, ...loginRoutes] },
   5: { routes: [...usersApi(true), ...authRoutes, ...loginRoutes], sessionTable: 'user_sessions' },
   6: { routes: [...usersApi(true), ...authRoutes, ...loginRoutes, ...frameworkRoutes], sessionTable: 'express_sessions' },
+  7: { routes: [...usersApi(true), ...authRoutes, ...loginRoutes, ...hardenedRoutes], sessionTable: 'express_sessions' },
 };
 
 /** Every lesson the fuzzer runs: the manifest's lessons it knows the routes of. */
@@ -104,7 +122,10 @@ export const targets: readonly FuzzTarget[] = lessons
     lesson: lesson.number,
     entry: lessonPaths(lesson).server,
     auth: authKinds[loginKind(lesson.number)],
-    sessionName,
+    // SESSION_NAME's default, or the manifest's name for it (lesson 7: `__Host-_my_session_id`).
+    sessionName: lesson.env?.SESSION_NAME ?? '_my_session_id',
+    env: lesson.env ?? {},
+    adminRole: lesson.adminRole === true,
     ...servedBy[lesson.number]!,
   }));
 

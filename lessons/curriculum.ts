@@ -38,6 +38,18 @@ export interface Lesson {
   readonly teaches: Readonly<Record<string, LoginKind>>;
   /** The server reads the users when it starts (lesson 2 prints a session for the first one). */
   readonly readsUsersAtStart?: boolean;
+  /**
+   * The server has an admin role (`npm run user:add -- … --admin`): the check runner makes its
+   * seeded users admins, so that the course's checks of the users API keep the rights they
+   * assume, and a plain user is one an admin creates.
+   */
+  readonly adminRole?: boolean;
+  /**
+   * Environment the check runner, the fuzzer and the benchmark start its server with, besides
+   * `AUTH_TYPE`: settings the server's defaults would make them trip over (the cookie's name,
+   * limits on logins from one address), which its own checks set back where they test them.
+   */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** Every lesson, in order. */
@@ -98,6 +110,25 @@ export const lessons: readonly Lesson[] = [
     adds: 'the library way: express-session with our own SQLite store, signed cookies, secret rotation',
     authType: 'express_session',
     teaches: { express_session: 'form' },
+  },
+  {
+    number: 7,
+    folder: '07-hardening',
+    title: 'Hardening',
+    adds: 'authorization, CSRF, throttling, no enumeration, `__Host-` cookies, session lifecycle, security headers',
+    authType: 'express_session',
+    teaches: { basic_auth: 'basic', express_session: 'form' },
+    adminRole: true,
+    env: {
+      // The name the server gives its cookie by default (`__Host-` + SESSION_NAME), said out loud
+      // for the earlier lessons' checks, which build cookies by hand.
+      SESSION_NAME: '__Host-_my_session_id',
+      // The runner logs the same seeded users in and out hundreds of times, four checks at once,
+      // all from 127.0.0.1: room for that. The throttle's and the cap's own checks set small ones.
+      LOGIN_ATTEMPTS_PER_ACCOUNT: '100000',
+      LOGIN_ATTEMPTS_PER_ADDRESS: '100000',
+      SESSIONS_PER_USER: '100000',
+    },
   },
 ];
 

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { openDatabase, useDatabase } from './db.ts';
 import { User } from './models/user.ts';
 import { makeTempDir } from './temp-dir.ts';
+import { hasRole } from './models/user-role.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = makeTempDir('cli-test-');
@@ -65,6 +66,16 @@ describe('npm run user:add / user:list', { concurrency: true }, () => {
     const user = User.get(id);
     assert.deepEqual([user?.email, user?.firstName, user?.lastName], ['bob@hbtn.io', 'Bob', null]);
     assert.equal(await user?.isValidPassword('H0lbertonSchool98!'), true);
+  });
+
+  test('add --admin makes the new user an admin (lesson 7), and only that user', async () => {
+    const dbPath = freshDbPath();
+    const admin = await cli(dbPath, 'add', 'root@hbtn.io', 'H0lbertonSchool98!', '--admin');
+    const plain = await cli(dbPath, 'add', 'bob@hbtn.io', 'H0lbertonSchool98!');
+    assert.deepEqual([admin.code, admin.stderr, plain.code], [0, '', 0]);
+    useDatabase(openDatabase(dbPath));
+    assert.equal(hasRole(admin.stdout.trim(), 'admin'), true);
+    assert.equal(hasRole(plain.stdout.trim(), 'admin'), false);
   });
 
   test('add with a taken email, in any case or width, and another password prints one error line and exits 1', async () => {

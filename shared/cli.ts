@@ -1,14 +1,16 @@
 /**
- * `npm run user:add -- <email> <password> [--first-name F] [--last-name L]` and
- * `npm run user:list`: manage the users of the database at `DB_PATH`.
+ * `npm run user:add -- <email> <password> [--first-name F] [--last-name L] [--admin]` and
+ * `npm run user:list`: manage the users of the database at `DB_PATH`. `--admin` makes the new
+ * user an admin, who may manage every user from lesson 7 on (the only way to become one).
  *
  * @module
  */
 import { parseArgs } from 'node:util';
 import { database, DatabaseOpenError } from './db.ts';
 import { DuplicateEmailError, InvalidEmailError, User } from './models/user.ts';
+import { createUserRoleTable, grantRole } from './models/user-role.ts';
 
-const usage = `usage: npm run user:add -- <email> <password> [--first-name F] [--last-name L]
+const usage = `usage: npm run user:add -- <email> <password> [--first-name F] [--last-name L] [--admin]
        npm run user:list`;
 
 /**
@@ -20,7 +22,7 @@ async function addUser(args: string[]): Promise<{ user: User; added: boolean }> 
   const { positionals, values } = parseArgs({
     args,
     allowPositionals: true,
-    options: { 'first-name': { type: 'string' }, 'last-name': { type: 'string' } },
+    options: { 'first-name': { type: 'string' }, 'last-name': { type: 'string' }, admin: { type: 'boolean' } },
   });
   const [email, password, ...extra] = positionals;
   if (!email || !password || extra.length > 0) throw new UsageError('give exactly one email and one password');
@@ -35,6 +37,11 @@ async function addUser(args: string[]): Promise<{ user: User; added: boolean }> 
   user.lastName = values['last-name'] ?? null;
   await user.setPassword(password);
   user.save();
+  if (values.admin) {
+    // The roles table belongs to lesson 7; an admin made before its first start needs it now.
+    createUserRoleTable(database());
+    grantRole(user.id, 'admin');
+  }
   return { user, added: true };
 }
 

@@ -126,7 +126,8 @@ export function createServer(app: Express): Server {
 }
 
 function fail(message: string): never {
-  console.error(`error: ${message}`);
+  // One "error:" line per line of the message: a lesson may name several bad settings at once.
+  for (const line of message.split('\n')) console.error(`error: ${line}`);
   process.exit(1);
 }
 
