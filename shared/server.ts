@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { database, DatabaseOpenError } from './db.ts';
 import { User } from './models/user.ts';
+import { NotWrittenError, notWrittenApp } from './not-written.ts';
 
 /** What a lesson's banner says about it: its entry in the curriculum manifest, and what to try. */
 export interface LessonInfo {
@@ -118,6 +119,16 @@ export function createServer(app: Express): Server {
   return server;
 }
 
+/** Builds the app; when it calls an exercise stub (npm run learn), an app that answers the stub's 501. */
+async function buildApp(build: AppBuilder, config: Config): Promise<LessonApp> {
+  try {
+    return await build(config);
+  } catch (error) {
+    if (!(error instanceof NotWrittenError)) throw error;
+    return { app: notWrittenApp(error), notices: [error.message] };
+  }
+}
+
 function fail(message: string): never {
   console.error(`error: ${message}`);
   process.exit(1);
@@ -138,7 +149,7 @@ export async function runLesson(info: LessonInfo, apps: AppBuilder | AuthTypes):
     config = loadConfig();
     database();
     const build = typeof apps === 'function' ? apps : pickApp(apps, config.authType, info.authType ?? '');
-    built = await build(config);
+    built = await buildApp(build, config);
   } catch (error) {
     if (error instanceof ConfigError || error instanceof DatabaseOpenError) fail(error.message);
     throw error;
@@ -157,7 +168,14 @@ export async function runLesson(info: LessonInfo, apps: AppBuilder | AuthTypes):
     notices.unshift(`auth:    AUTH_TYPE=${config.authType}, the app of the lesson that teaches it (this one's own: ${info.authType})`);
   }
   printBanner(info, url, notices);
-  const stop = built.start?.();
+  let stop: (() => void) | void = undefined;
+  try {
+    stop = built.start?.();
+  } catch (error) {
+    // An exercise stub the background work calls (lesson 2 prints a session): say so, keep serving.
+    if (!(error instanceof NotWrittenError)) throw error;
+    console.log(`  ${error.message}`);
+  }
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       stop?.();
