@@ -31,6 +31,7 @@ function firstFrame(stack: string | undefined): string {
  * throw new NotWrittenError('SessionAuth.createSession', '2.2', 'lessons/02-session-auth/README.md#what-this-lesson-adds');
  */
 export class NotWrittenError extends Error {
+  /** `NotWrittenError`, as stack traces show it. */
   override name = 'NotWrittenError';
   /** 501 Not Implemented: the status shared/http.ts answers with. */
   readonly status = 501;
