@@ -11,7 +11,7 @@
  * @module
  */
 import { AssertionError } from 'node:assert';
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -19,9 +19,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { inspect } from 'node:util';
 import { openDatabase, useDatabase } from '../shared/db.ts';
 import { NotWrittenError } from '../shared/not-written.ts';
-import { findStep } from '../lessons/curriculum.ts';
+import { allSteps, findStep } from '../lessons/curriculum.ts';
 import type { StepContext, StepTest } from './steps/helpers.ts';
-import { projectRoot, shown } from './workspace.ts';
+import { projectRoot, shown } from './paths.ts';
 
 /** Why a step's test failed. */
 export interface StepFailure {
@@ -69,7 +69,8 @@ export function describeFailure(error: unknown, root: string): StepFailure {
     return { message: (error as Error).message, notWritten: true };
   }
   if (error instanceof AssertionError) {
-    const message = error.generatedMessage ? error.message.split('\n')[0]! : error.message;
+    // Node adds its own diff under the message: expected and actual say it more plainly.
+    const message = error.message.split('\n')[0]!;
     // assert.ok(x): "expected true, got false" says nothing the message does not.
     if (error.operator === '==' && error.expected === true) return { message };
     return { message, expected: show(error.expected), actual: show(error.actual) };
@@ -134,69 +135,113 @@ export async function runSteps(root: string, ids: readonly string[]): Promise<St
 }
 
 /** What the child says to its parent. */
-type Message = { started: string } | { result: StepResult };
+type Message = { ready: true } | { started: string } | { result: StepResult };
+
+/** A child process that has loaded the runner and waits for one run. */
+interface Runner {
+  child: ChildProcess;
+  ready: Promise<boolean>;
+  /** What the child printed (the code under test may print). */
+  output: string[];
+}
+
+function startRunner(): Runner {
+  const child = fork(fileURLToPath(import.meta.url), [], {
+    cwd: projectRoot,
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    env: { ...process.env, NODE_TEST_CONTEXT: undefined },
+  });
+  const output: string[] = [];
+  child.stdout?.on('data', (chunk) => output.push(String(chunk)));
+  child.stderr?.on('data', (chunk) => output.push(String(chunk)));
+  const ready = new Promise<boolean>((resolve) => {
+    child.on('message', (message: Message) => 'ready' in message && resolve(true));
+    child.once('exit', () => resolve(false));
+  });
+  return { child, ready, output };
+}
+
+/** The runner kept ready for the next run (the watch mode's), started once the previous one is taken. */
+let spare: Runner | undefined;
+process.once('exit', () => spare?.child.kill('SIGKILL'));
+
+/** Runs `ids` in `runner`; the results it gave before it ended (a hang is killed). */
+function runIn(runner: Runner, root: string, ids: readonly string[]): Promise<StepResult[]> {
+  return new Promise((resolveRun) => {
+    const { child } = runner;
+    const got: StepResult[] = [];
+    let current: string | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => child.kill('SIGKILL'), stepTimeoutMs + 2_000);
+    };
+    child.on('message', (message: Message) => {
+      if ('started' in message) {
+        current = message.started;
+        arm();
+      } else if ('result' in message) got.push(message.result);
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      const pending = ids.find((id) => !got.some((result) => result.id === id));
+      if (pending !== undefined && (pending === current || got.length === 0)) {
+        const why = signal === 'SIGKILL' ? `did not finish within ${stepTimeoutMs / 1000} s: an endless loop?` : `stopped its process (exit ${code ?? signal})`;
+        got.push({ id: pending, ok: false, durationMs: 0, failure: { message: `step ${pending}'s test ${why}` } });
+      }
+      resolveRun(got);
+    });
+    arm();
+    child.send({ root: resolve(root), ids });
+  });
+}
 
 /**
  * Runs steps' tests in a fresh child process, so that they see the files as they are now. A
  * test that hangs (a loop that never ends) is killed after {@link stepTimeoutMs} and
  * reported; the steps after it run in a new child. What the code under test prints is
- * collected in `output`.
+ * collected in `output`. With `keepWarm`, a spare child is started for the next call: it
+ * loads Node, tsx and the packages while the learner types, so a save costs only the tests.
  *
  * @example
  * const { results } = await spawnSteps('workspace', ['2.1', '2.2']);
  */
-export async function spawnSteps(root: string, ids: readonly string[]): Promise<{ results: StepResult[]; output: string }> {
+export async function spawnSteps(root: string, ids: readonly string[], options: { keepWarm?: boolean } = {}): Promise<{ results: StepResult[]; output: string }> {
   const results: StepResult[] = [];
-  let output = '';
+  const output: string[] = [];
   let remaining = [...ids];
   while (remaining.length > 0) {
-    const batch = remaining;
-    const done = await new Promise<StepResult[]>((resolveBatch) => {
-      const child = fork(fileURLToPath(import.meta.url), [resolve(root), ...batch], {
-        cwd: projectRoot,
-        execArgv: ['--import', 'tsx'],
-        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-        env: { ...process.env, NODE_TEST_CONTEXT: undefined },
-      });
-      const got: StepResult[] = [];
-      let current: string | undefined;
-      let timer: NodeJS.Timeout | undefined;
-      const arm = () => {
-        clearTimeout(timer);
-        timer = setTimeout(() => child.kill('SIGKILL'), stepTimeoutMs + 2_000);
-      };
-      arm();
-      child.stdout?.on('data', (chunk) => (output += chunk));
-      child.stderr?.on('data', (chunk) => (output += chunk));
-      child.on('message', (message: Message) => {
-        arm();
-        if ('started' in message) current = message.started;
-        else got.push(message.result);
-      });
-      child.once('exit', (code, signal) => {
-        clearTimeout(timer);
-        const pending = batch.find((id) => !got.some((result) => result.id === id));
-        if (pending !== undefined && (pending === current || got.length === 0)) {
-          const why = signal === 'SIGKILL' ? `did not finish within ${stepTimeoutMs / 1000} s: an endless loop?` : `stopped its process (exit ${code ?? signal})`;
-          got.push({ id: pending, ok: false, durationMs: 0, failure: { message: `step ${pending}'s test ${why}` } });
-        }
-        resolveBatch(got);
-      });
-    });
-    results.push(...done);
+    let runner = spare ?? startRunner();
+    spare = undefined;
+    if (!(await runner.ready)) runner = startRunner();
+    if (options.keepWarm) spare = startRunner();
+    results.push(...(await runIn(runner, root, remaining)));
+    output.push(...runner.output);
     remaining = remaining.filter((id) => !results.some((result) => result.id === id));
   }
-  return { results: ids.map((id) => results.find((result) => result.id === id)!), output };
+  return { results: ids.map((id) => results.find((result) => result.id === id)!), output: output.join('') };
 }
 
-// As a child: run the steps named on the command line, report each over IPC.
+/** Stops the spare runner (the watch mode, when it quits). */
+export function stopSpareRunner(): void {
+  spare?.child.kill('SIGKILL');
+  spare = undefined;
+}
+
+// As a child: load what every run needs, say so, run the steps the parent sends, and end.
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url) && process.send) {
-  const [root, ...ids] = process.argv.slice(2);
   const send = (message: Message) => new Promise((sent) => process.send!(message, sent));
-  for (const id of ids) {
-    await send({ started: id });
-    await send({ result: await runStep(root!, id) });
-  }
-  // Whatever the tested code left open (a server, a timer), the run is over.
-  process.exit(0);
+  // Packages and the tests only, never the code under test: that is loaded fresh by the run.
+  const tests = new Set(allSteps().map(({ step }) => pathToFileURL(join(projectRoot, step.test.split('#')[0]!)).href));
+  await Promise.all(['express', 'express-session', 'cookie-parser', ...tests].map((specifier) => import(specifier)));
+  process.once('message', async ({ root, ids }: { root: string; ids: string[] }) => {
+    for (const id of ids) {
+      await send({ started: id });
+      await send({ result: await runStep(root, id) });
+    }
+    // Whatever the tested code left open (a server, a timer), the run is over.
+    process.exit(0);
+  });
+  await send({ ready: true });
 }

@@ -10,25 +10,11 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { allSteps, findStep, stepNotes, type Lesson, type Step } from '../lessons/curriculum.ts';
 import { findMarkers, stubSource, type Marker, type StubInfo } from './markers.ts';
+import { lessonsDir, projectRoot } from './paths.ts';
 
-/** The project's root folder. */
-export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-/** The reference code. */
-export const lessonsDir = join(projectRoot, 'lessons');
-
-/** The learner's workspace: `workspace/` at the root, or `LEARN_WORKSPACE` (tests use it). */
-export function workspaceDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.LEARN_WORKSPACE ? resolve(env.LEARN_WORKSPACE) : join(projectRoot, 'workspace');
-}
-
-/** A path for messages: from the project root when it is inside it. */
-export function shown(path: string): string {
-  const fromRoot = relative(projectRoot, path);
-  return fromRoot.startsWith('..') ? path : fromRoot.split(sep).join('/');
-}
+export { lessonsDir, projectRoot, shown, workspaceDir } from './paths.ts';
 
 /** A file of a workspace is a copy of `lessons/` unless it is a lesson's notes or a test. */
 function copied(file: string): boolean {
