@@ -23,7 +23,7 @@ function copied(file: string): boolean {
 
 /**
  * The files a workspace holds, from the lessons' folder (`02-session-auth/session-auth.ts`),
- * in a fixed order; only those of `folders` when given.
+ * in a fixed order; with `folders`, only those lessons' files and the manifest.
  */
 export function referenceFiles(folders?: readonly string[]): string[] {
   const files = readdirSync(lessonsDir, { recursive: true, withFileTypes: true })
@@ -31,7 +31,7 @@ export function referenceFiles(folders?: readonly string[]): string[] {
     .map((entry) => relative(lessonsDir, join(entry.parentPath, entry.name)).split(sep).join('/'))
     .filter(copied)
     .sort();
-  return folders ? files.filter((file) => folders.some((folder) => file.startsWith(`${folder}/`))) : files;
+  return folders ? files.filter((file) => !file.includes('/') || folders.some((folder) => file.startsWith(`${folder}/`))) : files;
 }
 
 /** What a step's stub says, from the manifest; throws when the marker and the manifest disagree. */
