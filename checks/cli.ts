@@ -8,6 +8,7 @@
  * npm run check -- --profile course --json
  * npm run check -- 3 --browser     # only the checks that drive Chromium
  * npm run check -- 1 --watch       # again on every change to the lesson's files
+ * npm run check -- 2 --workspace   # your own lesson 2, written with npm run learn
  * ```
  *
  * Exit status 0 when nothing failed (warnings and skips do not count), 1 otherwise, 2 for a
@@ -15,11 +16,12 @@
  *
  * @module
  */
-import { watch, type FSWatcher } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, watch, type FSWatcher } from 'node:fs';
+import { basename, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import { workspaceDir } from '../learn/paths.ts';
 import { claimLine } from './claims.ts';
-import { presentLessons } from './lessons.ts';
+import { lessonEntry, presentLessons } from './lessons.ts';
 import { formatLesson, formatTotal, wantsColor } from './report.ts';
 import { runChecks, unregisteredFolders, UsageError, type RunOptions } from './runner.ts';
 import { killAllServers, projectRoot } from './server.ts';
@@ -37,6 +39,7 @@ const usage = `usage: npm run check [-- [LESSON ...] [options]]
   --no-browser            leave the browser checks out
   --screenshots DIR       browser checks save their screenshots in DIR (e.g. docs/images)
   --server FILE           start FILE instead of the lesson's own server (one lesson)
+  --workspace             start your own server of the lesson, from workspace/ (npm run learn)
   --server-lesson N       with --url: the lesson your server implements, which decides how
                           the runner logs in (default: the highest lesson named)
   --json                  print one JSON document instead of text
@@ -65,6 +68,7 @@ function parse(argv: string[]): Cli | null {
       'no-browser': { type: 'boolean', default: false },
       screenshots: { type: 'string' },
       server: { type: 'string' },
+      workspace: { type: 'boolean', default: false },
       'server-lesson': { type: 'string' },
       json: { type: 'boolean', default: false },
       watch: { type: 'boolean', default: false },
@@ -81,6 +85,8 @@ function parse(argv: string[]): Cli | null {
   if (values.user && !values.url) throw new UsageError('--user goes with --url (the runner seeds its own users)');
   if (values.server && lessons.length !== 1) throw new UsageError('--server needs exactly one lesson number');
   if (values.server && values.url) throw new UsageError('--server and --url do not go together');
+  if (values.workspace && (lessons.length !== 1 || values.server || values.url)) throw new UsageError('--workspace needs exactly one lesson number, and no --server or --url');
+  const workspace = values.workspace ? workspaceServer(lessons[0] as number) : undefined;
   const serverLesson = values['server-lesson'];
   if (serverLesson !== undefined && (!values.url || !/^\d+$/.test(serverLesson))) throw new UsageError('--server-lesson takes a lesson number, with --url');
   if (values.browser && values['no-browser']) throw new UsageError('--browser and --no-browser do not go together');
@@ -95,12 +101,21 @@ function parse(argv: string[]): Cli | null {
       only: values.only,
       browser: values.browser ? true : values['no-browser'] ? false : undefined,
       screenshots: values.screenshots,
-      server: values.server ? { lesson: lessons[0], entry: values.server } : serverLesson ? { lesson: Number(serverLesson) } : undefined,
+      server: workspace ? { lesson: lessons[0], entry: workspace } : values.server ? { lesson: lessons[0], entry: values.server } : serverLesson ? { lesson: Number(serverLesson) } : undefined,
     },
     json: values.json,
     watch: values.watch,
     claims: values.claims,
   };
+}
+
+/** The learner's server of lesson `number` in the exercise workspace (`npm run learn` writes it). */
+function workspaceServer(number: number): string {
+  const entry = lessonEntry(number);
+  if (!entry) throw new UsageError(`there is no lesson ${number}`);
+  const server = join(workspaceDir(), basename(entry.folder), 'server.ts');
+  if (!existsSync(server)) throw new UsageError(`${relative(projectRoot, server)} does not exist: npm run learn writes your workspace`);
+  return server;
 }
 
 /**

@@ -1,0 +1,73 @@
+/**
+ * The exercise mode end to end, as a learner meets it, on a workspace of its own
+ * (`LEARN_WORKSPACE`): a fresh workspace lists every step unsolved; `npm run check -- 2
+ * --workspace` fails on it, every claim as "not written yet" while the server still starts,
+ * and passes after `npm run learn -- skip 0 1 2`. And a lesson whose stub runs while its app
+ * is built (lesson 6's session middleware) still starts a server that says what to write.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { lessonEntry } from '../checks/lessons.ts';
+import { runChecks } from '../checks/runner.ts';
+import { allSteps } from '../lessons/curriculum.ts';
+import { workspaceServer } from './claims.ts';
+import { projectRoot, writeWorkspace } from './workspace.ts';
+
+const scratch = mkdtempSync(join(tmpdir(), 'learn-done-when-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** Runs `node --import tsx <script> ...args` from the project root; its exit status and output. */
+function run(script: string, args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+      cwd: projectRoot,
+      env: { ...process.env, NODE_TEST_CONTEXT: undefined, NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.once('error', reject);
+    child.once('exit', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+test('fresh: every step unsolved; lesson 2 fails as "not written yet"; after skip 0 1 2 it passes', async () => {
+  const env = { LEARN_WORKSPACE: join(scratch, 'workspace') };
+  const list = await run('learn/cli.ts', ['list', '--json'], env);
+  assert.equal(list.status, 0, list.stderr);
+  const listed = JSON.parse(list.stdout) as { solved: number; total: number; lessons: { steps: { id: string; state: string }[] }[] };
+  const states = listed.lessons.flatMap((lesson) => lesson.steps.map((step) => step.state));
+  assert.equal(states.length, allSteps().length);
+  assert.deepEqual([...new Set(states)], ['unsolved'], 'every step of a fresh workspace is unsolved');
+  assert.equal(listed.solved, 0);
+
+  const fresh = await run('checks/cli.ts', ['2', '--workspace'], env);
+  assert.equal(fresh.status, 1, `npm run check -- 2 --workspace fails on a fresh workspace\n${fresh.stdout}${fresh.stderr}`);
+  const failures = [...fresh.stdout.matchAll(/^ {2}FAIL .*\n {8}(.*)$/gm)].map((match) => match[1]);
+  assert.ok(failures.length > 0, fresh.stdout);
+  for (const message of failures) assert.match(message!, /^not written yet: SessionAuth\.createSession \(.*\/02-session-auth\/session-auth\.ts:\d+\)$/);
+
+  const skip = await run('learn/cli.ts', ['skip', '0', '1', '2'], env);
+  assert.equal(skip.status, 0, skip.stdout + skip.stderr);
+  const filled = await run('checks/cli.ts', ['2', '--workspace'], env);
+  assert.equal(filled.status, 0, `npm run check -- 2 --workspace passes after skip 0 1 2\n${filled.stdout}${filled.stderr}`);
+});
+
+test("a stub called while the app is built (lesson 6's session middleware): the server starts, and the claims say what to write", async () => {
+  const dir = join(scratch, 'lesson-6-stubbed');
+  writeWorkspace(dir, { stubbed: (id) => id.startsWith('6.') });
+  // The claims that need no second server, restart or browser: the point is the one server's answers.
+  const only = lessonEntry(6)!.checks.filter((check) => !check.needs?.length).map((check) => check.id);
+  const report = await runChecks({ lessons: [6], server: { lesson: 6, entry: workspaceServer(dir, 6) }, only });
+  const failed = report.lessons[0]!.results.filter((result) => result.status === 'fail' || result.status === 'warn');
+  assert.ok(failed.length > 0, 'the stubbed lesson fails its claims');
+  // Claims that only given code keeps (the secret's rules) may pass; every failure is the stub.
+  const other = failed.filter((result) => !/^not written yet: createSessionMiddleware \(/.test(result.message));
+  assert.deepEqual(other.map((result) => `${result.id} ${result.status}: ${result.message}`), []);
+});
