@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -15,7 +15,8 @@ import { lessonEntry } from '../checks/lessons.ts';
 import { runChecks } from '../checks/runner.ts';
 import { allSteps } from '../lessons/curriculum.ts';
 import { workspaceServer } from './claims.ts';
-import { projectRoot, writeWorkspace } from './workspace.ts';
+import { bodyOf, findMarkers, replaceBodies } from './markers.ts';
+import { lessonsDir, projectRoot, writeWorkspace } from './workspace.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'learn-done-when-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -70,4 +71,44 @@ test("a stub called while the app is built (lesson 6's session middleware): the 
   // Claims that only given code keeps (the secret's rules) may pass; every failure is the stub.
   const other = failed.filter((result) => !/^not written yet: createSessionMiddleware \(/.test(result.message));
   assert.deepEqual(other.map((result) => `${result.id} ${result.status}: ${result.message}`), []);
+});
+
+test('the watch mode without a terminal: the current step, graded again on save, then the next; keys as lines', async (t) => {
+  const dir = join(scratch, 'watched');
+  writeWorkspace(dir);
+  const child = spawn(process.execPath, ['--import', 'tsx', 'learn/cli.ts'], {
+    cwd: projectRoot,
+    env: { ...process.env, NODE_TEST_CONTEXT: undefined, NO_COLOR: '1', LEARN_WORKSPACE: dir },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  t.after(() => child.kill('SIGKILL'));
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  /** Waits until the output (from `from` on) matches; a hang guard, not a time limit on the loop. */
+  const waitFor = async (pattern: RegExp, from = 0) => {
+    for (let waited = 0; !pattern.test(output.slice(from)); waited += 50) {
+      if (waited > 120_000 || child.exitCode !== null) assert.fail(`no ${pattern} in:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  await waitFor(/step 0\.1 \(1 of 5\)[\s\S]*not written yet: listUsers \(.*users\.ts:\d+\)[\s\S]*type h \(hint\)/);
+
+  // The learner writes step 0.1 (the reference's body) and saves.
+  const file = join(dir, '00-users-api/views/users.ts');
+  const reference = readFileSync(join(lessonsDir, '00-users-api/views/users.ts'), 'utf8');
+  const body = bodyOf(reference, findMarkers(reference).find((marker) => marker.step === '0.1')!);
+  const mine = readFileSync(file, 'utf8');
+  const saved = output.length;
+  writeFileSync(file, replaceBodies(mine, findMarkers(mine), (marker) => (marker.step === '0.1' ? body : null)));
+  await waitFor(/✓ step 0\.1 listUsers passes\.[\s\S]*step 0\.2 \(2 of 5\)[\s\S]*not written yet: showUser/, saved);
+
+  const beforeHint = output.length;
+  child.stdin.write('h\n');
+  await waitFor(/hint 1 of 3: The id is a route parameter/, beforeHint);
+  child.stdin.write('q\n');
+  const code = await new Promise((resolve) => child.once('exit', resolve));
+  assert.equal(code, 0);
+  assert.match(output, /Your progress is saved/);
+  assert.equal(JSON.parse(readFileSync(join(dir, '.progress.json'), 'utf8')).hints['0.2'], 1, 'the hint shown is remembered');
 });
