@@ -205,9 +205,12 @@ function nextHint(dir: string, progress: Progress, step: Step): string {
   return `${paint('cyan', `hint ${count} of ${step.hints.length}`)} for step ${step.id} ${step.name}: ${step.hints[count - 1]}${last}`;
 }
 
-/** The hints of `step` shown so far. */
+/** The hints of `step` shown so far, as the watch mode prints them. */
 function shownHints(progress: Progress, step: Step): string[] {
-  return step.hints.slice(0, progress.hints[step.id] ?? 0).map((hint, i) => `${paint('cyan', `hint ${i + 1} of ${step.hints.length}`)}: ${wrap(hint, '    ')}`);
+  return step.hints.slice(0, progress.hints[step.id] ?? 0).map((hint, i) => {
+    const label = `hint ${i + 1} of ${step.hints.length}`;
+    return wrap(`  ${label}: ${hint}`, '    ').replace(label, paint('cyan', label));
+  });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -467,7 +470,7 @@ class WatchMode {
 
   private render(status?: string): void {
     const solved = everyStep.filter(({ step }) => this.results.get(step.id)?.ok).length;
-    const lines = [`${paint('bold', 'Session auth sandbox — write it yourself')}   ${progressBar(solved, everyStep.length)}`, ''];
+    const lines = [paint('bold', 'Session auth sandbox — write it yourself'), progressBar(solved, everyStep.length), ''];
     if (this.message) lines.push(this.message, '');
     const focus = this.focus;
     if (focus.kind === 'done') {
@@ -477,14 +480,14 @@ class WatchMode {
       const { lesson, step } = focus;
       const index = lesson.steps!.indexOf(step) + 1;
       lines.push(`${paint('bold', `Lesson ${lesson.number} — ${lesson.title}`)}  ·  step ${step.id} (${index} of ${lesson.steps!.length})`);
-      lines.push(`  ${paint('bold', step.name)}`, `  ${wrap(step.task, '  ')}`);
+      lines.push(`  ${paint('bold', step.name)}`, wrap(`  ${step.task}`, '  '));
       lines.push(`  edit  ${whereIs(this.dir, lesson, step)}`);
       lines.push(`  read  ${stepNotes(lesson, step)}`, '');
       const result = this.results.get(step.id);
       if (result?.failure) lines.push(...this.failureLines(result));
       else if (status) lines.push(`  ${status}`);
       const hints = shownHints(this.progress, step);
-      if (hints.length) lines.push('', ...hints.map((hint) => `  ${hint}`));
+      if (hints.length) lines.push('', ...hints);
       const printed = this.output.trim().split('\n').filter(Boolean).slice(-8);
       if (printed.length && result?.failure) lines.push('', paint('dim', '  your code printed:'), ...printed.map((line) => paint('dim', `    ${line}`)));
     } else {

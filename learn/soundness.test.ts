@@ -19,6 +19,7 @@ import ts from 'typescript';
 import { headingSlugs } from '../checks/claims.ts';
 import { allSteps, lessonPaths, lessons } from '../lessons/curriculum.ts';
 import { findMarkers } from './markers.ts';
+import { sectionIn, writeItYourself } from './notes.ts';
 import { runSteps } from './run-steps.ts';
 import { lessonsDir, projectRoot, referenceFiles, writeWorkspace } from './workspace.ts';
 
@@ -48,6 +49,16 @@ test('the manifest and the @step markers agree, and each step has its notes sect
     const [file, name] = step.test.split('#') as [string, string];
     const module = (await import(pathToFileURL(join(projectRoot, file)).href)) as Record<string, unknown>;
     assert.equal(typeof module[name], 'function', `step ${step.id}: ${step.test} is a test`);
+  }
+});
+
+test('each lesson\'s notes list its steps, in a "Write it yourself" section just before its claims', () => {
+  for (const entry of lessons.filter((one) => one.steps?.length)) {
+    const path = lessonPaths(entry).notes;
+    const notes = readFileSync(join(projectRoot, path), 'utf8');
+    const expected = writeItYourself(entry);
+    assert.equal(sectionIn(notes), expected, `${path} should have, just before "## Claims":\n\n${expected}`);
+    assert.ok(notes.includes(`${expected}## Claims\n`), `${path}: the section comes just before "## Claims"`);
   }
 });
 

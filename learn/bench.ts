@@ -1,0 +1,95 @@
+/**
+ * `node --import tsx learn/bench.ts [--saves N] [--lessons 1,2,...]`: how long the exercise
+ * mode makes a learner wait.
+ *
+ * 1. From a save to the step's result: the watch mode runs on a temporary workspace, and the
+ *    file of the current step (0.1) is saved N times, each time with another wrong body, so
+ *    every save is graded again; the figure is the one the watch mode prints itself ("… s
+ *    after your save": from the file-system event to the result on screen).
+ * 2. From a lesson's last step to its claims' result: `runWorkspaceClaims` on a workspace
+ *    filled with the reference, each lesson N times after one warm-up run (the watch mode
+ *    hashes the checks' users once per session, as here).
+ *
+ * Run it under the shared lock on a quiet machine; it prints medians and ranges.
+ *
+ * @module
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runWorkspaceClaims } from './claims.ts';
+import { findMarkers, replaceBodies } from './markers.ts';
+import { projectRoot, writeWorkspace } from './workspace.ts';
+
+const { values } = parseArgs({ options: { saves: { type: 'string', default: '10' }, lessons: { type: 'string', default: '0,1,2,3,4,5,6' }, rounds: { type: 'string', default: '3' } } });
+const saves = Number(values.saves);
+const rounds = Number(values.rounds);
+const scratch = mkdtempSync(join(tmpdir(), 'learn-bench-'));
+
+function summary(ms: number[]): string {
+  const sorted = [...ms].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)]!;
+  return `median ${(median / 1000).toFixed(2)} s (${(sorted[0]! / 1000).toFixed(2)}–${(sorted.at(-1)! / 1000).toFixed(2)} s, ${ms.length} runs)`;
+}
+
+async function saveToResult(): Promise<number[]> {
+  const dir = join(scratch, 'watched');
+  writeWorkspace(dir);
+  const child = spawn(process.execPath, ['--import', 'tsx', 'learn/cli.ts'], {
+    cwd: projectRoot,
+    env: { ...process.env, NO_COLOR: '1', LEARN_WORKSPACE: dir },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  const waitFor = async (pattern: RegExp, from: number) => {
+    while (!pattern.test(output.slice(from))) await new Promise((resolve) => setTimeout(resolve, 10));
+    return pattern.exec(output.slice(from))!;
+  };
+  await waitFor(/not written yet: listUsers/, 0);
+  const file = join(dir, '00-users-api/views/users.ts');
+  const figures: number[] = [];
+  for (let i = 0; i < saves; i++) {
+    const source = readFileSync(file, 'utf8');
+    // A wrong answer that changes every time: the step fails, so the focus stays on it.
+    const wrong = `{\n  res.json([${i}]);\n}`;
+    const from = output.length;
+    writeFileSync(file, replaceBodies(source, findMarkers(source), (marker) => (marker.step === '0.1' ? wrong : null)));
+    const [, seconds] = await waitFor(/([\d.]+) s after your save/, from);
+    figures.push(Number(seconds) * 1000);
+    // Let the spare runner start, as it does while a learner reads the result and types.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+  }
+  child.stdin.write('q\n');
+  await new Promise((resolve) => child.once('exit', resolve));
+  return figures;
+}
+
+async function claims(lessons: number[]): Promise<Map<number, number[]>> {
+  const dir = join(scratch, 'filled');
+  writeWorkspace(dir, { stubbed: () => false });
+  const figures = new Map<number, number[]>();
+  for (const lesson of lessons) {
+    const times: number[] = [];
+    for (let round = 0; round <= rounds; round++) {
+      const started = performance.now();
+      const report = await runWorkspaceClaims(dir, lesson);
+      if (report.counts.fail) throw new Error(`lesson ${lesson}: the reference fails ${report.counts.fail} claims`);
+      // Round 0 warms up (the checks' users are hashed then).
+      if (round > 0) times.push(performance.now() - started);
+    }
+    figures.set(lesson, times);
+  }
+  return figures;
+}
+
+try {
+  console.log(`save → step result (step 0.1, watch mode): ${summary(await saveToResult())}`);
+  for (const [lesson, times] of await claims(values.lessons.split(',').map(Number))) {
+    console.log(`lesson ${lesson}'s claims over HTTP on the learner's server: ${summary(times)}`);
+  }
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
