@@ -53,9 +53,16 @@ const paint = (name: keyof typeof COLORS, text: string) => (color ? `\u001b[${CO
 /** Every step in order, with its lesson (only lessons that have steps). */
 const everyStep = allSteps();
 
-/** Creates the workspace on first use; true when it was just created. */
+/**
+ * Creates the workspace on first use (true then), and later adds the lessons that arrived in
+ * `lessons/` since (their stubs, and the manifest that lists them).
+ */
 function ensureWorkspace(dir: string): boolean {
-  if (existsSync(join(dir, 'curriculum.ts'))) return false;
+  if (existsSync(join(dir, 'curriculum.ts'))) {
+    const arrived = lessons.filter((entry) => existsSync(join(lessonsDir, entry.folder)) && !existsSync(join(dir, entry.folder)));
+    if (arrived.length) writeWorkspace(dir, { folders: arrived.map((entry) => entry.folder) });
+    return false;
+  }
   writeWorkspace(dir);
   saveProgress(dir, loadProgress(dir));
   return true;
@@ -444,7 +451,17 @@ class WatchMode {
       this.render(`Every step of lesson ${focus.lesson.number} passes: now its claims, over HTTP, on your server…`);
       const started = performance.now();
       this.claims ??= await import('./claims.ts');
-      this.report = await this.claims.runWorkspaceClaims(this.dir, focus.lesson.number);
+      // The claims on one server first, for a verdict in a second or two; then the slow ones.
+      const quick = await this.claims.runWorkspaceClaims(this.dir, focus.lesson.number, 'quick');
+      this.timing(started);
+      if (quick && quick.counts.fail > 0) {
+        this.report = quick;
+        break;
+      }
+      const rest = quick ? `${quick.counts.pass} claims pass; now the ones that restart your server, start a second one or drive a browser…` : undefined;
+      if (rest) this.render(rest);
+      const slow = await this.claims.runWorkspaceClaims(this.dir, focus.lesson.number, 'rest');
+      this.report = quick ? this.claims.mergeReports(quick, slow) : slow!;
       this.timing(started);
       if (this.report.counts.fail > 0) break;
       this.progress.claims[focus.lesson.number] = new Date().toISOString();

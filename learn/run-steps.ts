@@ -6,7 +6,8 @@
  * In-process ({@link runSteps}: the soundness tests, which give each copy its own folder and
  * so its own modules), or in a child process ({@link spawnSteps}: the watch mode, where every
  * run must see the files as they are now, and an endless loop must not hang the loop). Run
- * as a script, this file is that child: `node --import tsx learn/run-steps.ts DIR 2.1 2.2`.
+ * as a script (by {@link spawnSteps}), this file is that child: it loads what every run
+ * needs, says it is ready, runs the steps its parent sends, and exits.
  *
  * @module
  */
@@ -215,9 +216,10 @@ export async function spawnSteps(root: string, ids: readonly string[], options: 
     let runner = spare ?? startRunner();
     spare = undefined;
     if (!(await runner.ready)) runner = startRunner();
-    if (options.keepWarm) spare = startRunner();
     results.push(...(await runIn(runner, root, remaining)));
     output.push(...runner.output);
+    // Started after the run, not beside it: on a small machine it would take the run's CPU.
+    if (options.keepWarm) spare ??= startRunner();
     remaining = remaining.filter((id) => !results.some((result) => result.id === id));
   }
   return { results: ids.map((id) => results.find((result) => result.id === id)!), output: output.join('') };

@@ -42,11 +42,19 @@ export function config(env: Record<string, string> = {}): Config {
  * const bob = quickUser('bob@hbtn.io', 'H0lbertonSchool98!');
  */
 export function quickUser(email: string, password: string): User {
-  const salt = randomBytes(16);
-  const key = scryptSync(password, salt, 32, { N: 1024, r: 8, p: 1 });
-  const user = Object.assign(new User(), { email, passwordHash: ['scrypt', 1024, 8, 1, salt.toString('base64'), key.toString('base64')].join('$') });
+  const user = Object.assign(new User(), { email, passwordHash: quickPasswordHash(password) });
   user.save();
   return user;
+}
+
+/**
+ * A stored password hash (`scrypt$N$r$p$salt$hash`) with the cheap cost of {@link quickUser}:
+ * for test accounts only.
+ */
+export function quickPasswordHash(password: string): string {
+  const salt = randomBytes(16);
+  const key = scryptSync(password, salt, 32, { N: 1024, r: 8, p: 1 });
+  return ['scrypt', 1024, 8, 1, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
 /** Just enough of an Express request for the functions that read headers, cookies and the body. */
