@@ -88,11 +88,13 @@ async function claims(lessons: number[]): Promise<Map<number, ClaimTimes>> {
       const started = performance.now();
       const quick = await runWorkspaceClaims(dir, lesson, 'quick');
       const quickMs = performance.now() - started;
-      const report = mergeReports(quick!, await runWorkspaceClaims(dir, lesson, 'rest'));
+      const rest = await runWorkspaceClaims(dir, lesson, 'rest');
+      const report = quick ? mergeReports(quick, rest) : rest!;
       if (report.counts.fail) throw new Error(`lesson ${lesson}: the reference fails ${report.counts.fail} claims`);
       // Round 0 warms up (the checks' users are made then).
       if (round === 0) continue;
-      times.quick.push(quickMs);
+      // A lesson whose claims all need more than one server has its first verdict with the rest.
+      times.quick.push(quick ? quickMs : performance.now() - started);
       times.all.push(performance.now() - started);
       const top = [...report.results].sort((a, b) => b.durationMs - a.durationMs).slice(0, 3);
       times.slowest = top.map((result) => `${result.id} ${(result.durationMs / 1000).toFixed(1)} s`).join(', ');

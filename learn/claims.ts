@@ -31,16 +31,17 @@ async function quickUsers(): Promise<PreparedUser[]> {
 }
 
 /**
- * Which of a lesson's claims: `quick`, those that need only the one server over HTTP (a first
- * verdict in a second or two); `rest`, those that restart it, start a second one, read its
- * database or drive a browser; or `all`.
+ * Which of a lesson's claims: `quick`, those that need only the one server (a first verdict
+ * in a second or two); `rest`, those that restart it, start a second one or drive a browser;
+ * or `all`.
  */
 export type ClaimsPart = 'quick' | 'rest' | 'all';
 
 /** The ids of lesson `number`'s claims in `part`. */
 export function claimIds(number: number, part: ClaimsPart): string[] {
   const checks = lessonEntry(number)?.checks ?? [];
-  const quick = (check: Check) => !check.needs?.length && !check.exclusive;
+  const slow: readonly string[] = ['restart', 'variant', 'browser'];
+  const quick = (check: Check) => !check.exclusive && !check.needs?.some((need) => slow.includes(need));
   return checks.filter((check) => part === 'all' || quick(check) === (part === 'quick')).map((check) => check.id);
 }
 

@@ -15,7 +15,7 @@ import { lessonEntry } from '../checks/lessons.ts';
 import { runChecks } from '../checks/runner.ts';
 import { allSteps } from '../lessons/curriculum.ts';
 import { workspaceServer } from './claims.ts';
-import { bodyOf, findMarkers, replaceBodies } from './markers.ts';
+import { bodyOf, findMarkers, isStub, replaceBodies } from './markers.ts';
 import { lessonsDir, projectRoot, writeWorkspace } from './workspace.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'learn-done-when-'));
@@ -58,6 +58,21 @@ test('fresh: every step unsolved; lesson 2 fails as "not written yet"; after ski
   assert.equal(skip.status, 0, skip.stdout + skip.stderr);
   const filled = await run('checks/cli.ts', ['2', '--workspace'], env);
   assert.equal(filled.status, 0, `npm run check -- 2 --workspace passes after skip 0 1 2\n${filled.stdout}${filled.stderr}`);
+
+  // solution once the lesson passes; reset asks (and, without a terminal, wants --yes).
+  const solution = await run('learn/cli.ts', ['solution', '2'], env);
+  assert.equal(solution.status, 0, solution.stderr);
+  assert.match(solution.stdout, /step 2\.2 SessionAuth\.createSession.*\n {2}the same as the reference/);
+  const unconfirmed = await run('learn/cli.ts', ['reset', '2.2'], env);
+  assert.equal(unconfirmed.status, 1);
+  assert.match(unconfirmed.stderr, /add --yes/);
+  const reset = await run('learn/cli.ts', ['reset', '2.2', '--yes'], env);
+  assert.equal(reset.status, 0, reset.stderr);
+  const source = readFileSync(join(env.LEARN_WORKSPACE, '02-session-auth/session-auth.ts'), 'utf8');
+  const stubs = findMarkers(source).filter((marker) => isStub(bodyOf(source, marker))).map((marker) => marker.step);
+  assert.deepEqual(stubs, ['2.2'], 'reset 2.2 puts back the stub of step 2.2 only');
+  const locked = await run('learn/cli.ts', ['solution', '2'], env);
+  assert.equal(locked.status, 1, 'no solution for a lesson that does not pass');
 });
 
 test("a stub called while the app is built (lesson 6's session middleware): the server starts, and the claims say what to write", async () => {
