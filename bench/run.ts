@@ -1,6 +1,7 @@
 /**
- * `npm run bench`: each lesson's authenticated throughput next to a bare Express route's, one
- * server at a time on 127.0.0.1; writes `benchmarks.md`, `.svg` and `.json`. See bench/README.md.
+ * `npm run bench`: each lesson's authenticated throughput next to a bare Express route's, in
+ * rounds that take turns (baseline, lesson, baseline, lesson...) on 127.0.0.1; writes
+ * `benchmarks.md`, `.svg` and `.json`. See bench/README.md.
  *
  * @module
  */
@@ -12,20 +13,22 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LessonServer, makeTempDir, projectRoot, removeTempDir } from '../checks/server.ts';
 import { createDatabase, prepareUsers, seedDatabase } from '../checks/users.ts';
-import { addRatios, renderChart, renderMarkdown, resultsTable, wallTimeTable, type Load, type Report, type Row } from './report.ts';
-import { credentialFor, seedSessions, selectTargets, type Target } from './targets.ts';
+import { formatRatio, formatRps, renderChart, renderMarkdown, resultsTable, summarize, summarizeRounds, wallTimeTable, type Load, type Report, type Row } from './report.ts';
+import { baselineEntry, credentialFor, seedSessions, selectTargets, type Target } from './targets.ts';
 
 const usage = `usage: npm run bench -- [options]
-  --duration <s>       measured seconds per row (default 5)
-  --warmup <s>         unmeasured seconds before each (default 1)
+  --rounds <n>         rounds per row, each the baseline then the row (default 5)
+  --duration <s>       measured seconds of each server in each round (default 3)
+  --warmup <s>         unmeasured seconds for each server when it starts (default 2)
   --connections <n>    concurrent connections (default 10)
-  --only <names>       comma-separated rows, a trailing * matches a prefix (the baselines always run)
-  --smoke              1 s per row, no warm-up, no 1,000,000 sessions, no checks, output to a temporary folder
+  --only <names>       comma-separated rows, a trailing * matches a prefix
+  --smoke              2 rounds of 1 s, no warm-up, no 1,000,000 sessions, no checks, output to a temporary folder
   --out <dir>          where to write benchmarks.{md,svg,json} (default docs)
-  --profile-dir <dir>  run each server under node --cpu-prof, one folder per row`;
+  --profile-dir <dir>  run each server under node --cpu-prof, one folder per row (and baseline/)`;
 
 const { values: flags } = parseArgs({
   options: {
+    rounds: { type: 'string' },
     duration: { type: 'string' },
     warmup: { type: 'string' },
     connections: { type: 'string', default: '10' },
@@ -41,19 +44,21 @@ if (flags.help) {
   process.exit(0);
 }
 
-function seconds(name: string, value: string): number {
+function parseNumber(name: string, value: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} takes a number of seconds, not "${value}"`);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} takes a number ≥ 0, not "${value}"`);
   return n;
 }
 
 const settings = {
-  durationSeconds: Math.max(1, seconds('duration', flags.duration ?? (flags.smoke ? '1' : '5'))),
-  warmupSeconds: seconds('warmup', flags.warmup ?? (flags.smoke ? '0' : '1')),
-  connections: Math.max(1, Math.round(seconds('connections', flags.connections!))),
+  rounds: Math.max(1, Math.round(parseNumber('rounds', flags.rounds ?? (flags.smoke ? '2' : '5')))),
+  durationSeconds: Math.max(1, parseNumber('duration', flags.duration ?? (flags.smoke ? '1' : '3'))),
+  warmupSeconds: parseNumber('warmup', flags.warmup ?? (flags.smoke ? '0' : '2')),
+  connections: Math.max(1, Math.round(parseNumber('connections', flags.connections!))),
   smoke: flags.smoke!,
   profiled: flags['profile-dir'] !== undefined,
 };
+const runStarted = performance.now();
 // A smoke run never overwrites the committed docs by accident.
 const outDir = resolve(flags.out ?? (flags.smoke ? mkdtempSync(join(os.tmpdir(), 'bench-smoke-')) : join(projectRoot, 'docs')));
 const profileDir = flags['profile-dir'] && resolve(flags['profile-dir']);
@@ -77,15 +82,24 @@ function cpuSeconds(pid: number | undefined): number | null {
   }
 }
 
-/** autocannon on `url`: a warm-up that is thrown away (V8 optimizes the hot path), then the measurement. */
-async function measure(url: string, request: Partial<autocannon.Options>, pid: number | undefined): Promise<Load> {
-  // A request slower than 10 s counts as an error: the run still ends on time.
-  const run = (duration: number) => autocannon({ url, connections: settings.connections, duration, timeout: 10, ...request });
-  if (settings.warmupSeconds > 0) await run(settings.warmupSeconds);
+/** What to load: a server's URL and request, and its pid to read its CPU time. */
+interface LoadSpec {
+  url: string;
+  request: Partial<autocannon.Options>;
+  pid: number | undefined;
+}
+
+/** Runs autocannon on `spec` for `duration` seconds. A request slower than 10 s counts as an error: the run still ends on time. */
+function hammer(spec: LoadSpec, duration: number) {
+  return autocannon({ url: spec.url, connections: settings.connections, duration, timeout: 10, ...spec.request });
+}
+
+/** One measurement: autocannon for `--duration` seconds, and the server's CPU time meanwhile. */
+async function measure(spec: LoadSpec): Promise<Load> {
   const loadAverage = os.loadavg()[0]!;
-  const cpuBefore = cpuSeconds(pid);
-  const result = await run(settings.durationSeconds);
-  const cpuAfter = cpuSeconds(pid);
+  const cpuBefore = cpuSeconds(spec.pid);
+  const result = await hammer(spec, settings.durationSeconds);
+  const cpuAfter = cpuSeconds(spec.pid);
   const cpu = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
   return {
     rps: result['2xx'] / result.duration,
@@ -99,34 +113,77 @@ async function measure(url: string, request: Partial<autocannon.Options>, pid: n
   };
 }
 
-/** Starts the target's server on a fresh database with the run's users, authenticates, seeds, measures. */
-async function loadTest(target: Target, row: Row): Promise<void> {
+/** Load that is thrown away, so that V8 has optimized a fresh server's hot path before anything counts. */
+async function warmUp(spec: LoadSpec): Promise<void> {
+  if (settings.warmupSeconds > 0) await hammer(spec, settings.warmupSeconds);
+}
+
+/** A server started on a fresh database holding the run's two users. */
+interface Started {
+  server: LessonServer;
+  dbPath: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `entry`; under `--profile-dir`, its CPU profile goes to `<dir>/<profileName>/`. */
+async function startServer(entry: string, profileName: string): Promise<Started> {
   const dir = makeTempDir();
   const dbPath = join(dir, 'bench.db');
   // Before the start: lesson 2 prints a session for the first user it finds then.
   createDatabase(dbPath);
   seedDatabase(dbPath, [user, other]);
-  const nodeArgs = profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, target.name)] : [];
-  const server = await LessonServer.start({ entry: target.entry!, env: {}, dbPath, nodeArgs });
+  const nodeArgs = profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, profileName)] : [];
+  const server = await LessonServer.start({ entry, env: {}, dbPath, nodeArgs });
+  const stop = async () => {
+    await server.stop();
+    removeTempDir(dir);
+  };
+  return { server, dbPath, stop };
+}
+
+/** The baseline server: started by the first load row, warmed up once, up until the run ends. */
+let baseline: { started: Started; spec: LoadSpec } | undefined;
+
+async function startBaseline(): Promise<NonNullable<typeof baseline>> {
+  const started = await startServer(baselineEntry, 'baseline');
+  const spec = { url: `${started.server.url}/api/v1/users/me`, request: {}, pid: started.server.pid };
+  await warmUp(spec);
+  return { started, spec };
+}
+
+/** Starts the target's server, authenticates, seeds, then measures it in rounds against the baseline. */
+async function loadTest(target: Target, row: Row): Promise<void> {
+  baseline ??= await startBaseline();
+  const lesson = await startServer(target.entry!, target.name);
   try {
+    const { server } = lesson;
     const headers = await credentialFor(target, server, user);
     if (target.sessions) {
       const started = performance.now();
-      const rows = seedSessions(dbPath, target.sessions.table, target.sessions.count, { user: user.id, owner: other.id });
+      const rows = seedSessions(lesson.dbPath, target.sessions.table, target.sessions.count, { user: user.id, owner: other.id });
       row.note = `${rows.toLocaleString('en-US')} sessions seeded in ${((performance.now() - started) / 1000).toFixed(1)} s`;
     }
+    let spec: LoadSpec;
     if (target.login) {
       const body = new URLSearchParams({ email: user.email, password: user.password }).toString();
       const form = { method: 'POST' as const, body, headers: { 'content-type': 'application/x-www-form-urlencoded' } };
-      row.load = await measure(`${server.url}/api/v1/auth_session/login`, form, server.pid);
+      spec = { url: `${server.url}/api/v1/auth_session/login`, request: form, pid: server.pid };
     } else {
       await expectUser(server.url, headers, user.email);
-      row.load = await measure(`${server.url}/api/v1/users/me`, { headers }, server.pid);
+      spec = { url: `${server.url}/api/v1/users/me`, request: { headers }, pid: server.pid };
     }
-    if (row.load.non2xx > 0) Object.assign(row, { status: 'failed', note: `${row.load.non2xx} of ${row.load.requests} answers were not 2xx` });
+    await warmUp(spec);
+    row.rounds = [];
+    for (let round = 0; round < settings.rounds; round++) {
+      // The baseline, then the lesson, seconds apart: what slows the machine now slows both.
+      row.rounds.push({ baseline: await measure(baseline.spec), lesson: await measure(spec) });
+    }
+    const loads = row.rounds.flatMap((round) => [round.baseline, round.lesson]);
+    const non2xx = loads.reduce((sum, load) => sum + load.non2xx, 0);
+    const requests = loads.reduce((sum, load) => sum + load.requests, 0);
+    if (non2xx > 0) Object.assign(row, { status: 'failed', note: `${non2xx} of ${requests} answers were not 2xx` });
   } finally {
-    await server.stop();
-    removeTempDir(dir);
+    await lesson.stop();
   }
 }
 
@@ -160,15 +217,27 @@ async function runTarget(target: Target): Promise<Row> {
   return row;
 }
 
+/** One line on a finished row: its median ratio and spread, or its wall time. */
+function describeRow(row: Row): string {
+  const summary = row.status === 'ok' && row.rounds?.length ? summarizeRounds(row.rounds) : null;
+  const ratio = summary?.ratio;
+  const result = ratio
+    ? `${formatRatio(ratio.median)} × baseline (${formatRatio(ratio.min)}–${formatRatio(ratio.max)}), ${formatRps(summary.rps)} req/s, p99 ${summary.p99Ms ?? '—'} ms`
+    : row.wallSeconds ? `${row.wallSeconds.toFixed(1)} s` : '';
+  return [row.status === 'ok' ? '' : row.status, result, row.note].filter(Boolean).join(', ');
+}
+
 const startLoad = os.loadavg()[0]!;
-console.log(`bench: ${settings.durationSeconds} s per row, ${settings.connections} connections; load average ${startLoad.toFixed(1)} on ${os.cpus().length} cores`);
+const { rounds, durationSeconds, connections } = settings;
+console.log(`bench: ${rounds} rounds of ${durationSeconds} s + ${durationSeconds} s per row, ${connections} connections; load average ${startLoad.toFixed(1)} on ${os.cpus().length} cores`);
 const rows: Row[] = [];
 for (const target of selectTargets(flags.only)) {
   const row = await runTarget(target);
-  const result = row.load ? `${Math.round(row.load.rps).toLocaleString('en-US')} req/s, p99 ${row.load.p99Ms} ms` : row.wallSeconds ? `${row.wallSeconds.toFixed(1)} s` : '';
-  console.log(`  ${target.name}: ${[row.status === 'ok' ? '' : row.status, result, row.note].filter(Boolean).join(', ')}`);
+  console.log(`  ${target.name}: ${describeRow(row)}`);
   rows.push(row);
 }
+// SIGTERM, not the exit hook's SIGKILL: under --cpu-prof the baseline writes its profile on the way out.
+await baseline?.started.stop();
 
 const cpu = os.cpus()[0]?.model.trim() ?? 'unknown CPU';
 const report: Report = {
@@ -177,7 +246,8 @@ const report: Report = {
   cores: os.cpus().length,
   settings,
   loadAverage: { start: startLoad, end: os.loadavg()[0]! },
-  baselineRps: addRatios(rows),
+  baselineRps: summarize(rows),
+  elapsedSeconds: (performance.now() - runStarted) / 1000,
   rows,
 };
 mkdirSync(outDir, { recursive: true });
@@ -186,5 +256,5 @@ writeFileSync(join(outDir, 'benchmarks.svg'), renderChart(report));
 writeFileSync(join(outDir, 'benchmarks.json'), JSON.stringify(report, null, 2) + '\n');
 console.log(`\n${resultsTable(report)}\n\n${wallTimeTable(report)}\n\nwrote ${join(outDir, 'benchmarks.md')}, .svg and .json`);
 // Thread 0 is the server's main thread; the other profile is tsx's loader thread.
-if (profileDir) console.log(`profiles: ${profileDir}/<row>/CPU.*.0.*.cpuprofile; open one in Chrome DevTools (Performance → Load profile)`);
+if (profileDir) console.log(`profiles: ${profileDir}/<row or baseline>/CPU.*.0.*.cpuprofile; open one in Chrome DevTools (Performance → Load profile)`);
 process.exit(rows.some((row) => row.status === 'failed') ? 1 : 0);

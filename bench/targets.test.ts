@@ -5,14 +5,26 @@ import { test } from 'node:test';
 import { User } from '../shared/models/user.ts';
 import { createUserSessionTable } from '../shared/models/user-session.ts';
 import { useTemporaryDatabase } from '../shared/testing.ts';
-import { seedSessions, selectTargets } from './targets.ts';
+import { allTargets, seedSessions, selectTargets } from './targets.ts';
 
-test('--only: names and prefixes, always with both baselines, in run order', () => {
-  assert.deepEqual(
-    selectTargets('lesson5*,lesson2').map((t) => t.name),
-    ['baseline-start', 'lesson2', 'lesson5', 'lesson5-1k', 'lesson5-1m', 'baseline-end'],
-  );
+test('--only: names and prefixes, in run order', () => {
+  assert.deepEqual(selectTargets('lesson5*,lesson2').map((t) => t.name), ['lesson2', 'lesson5', 'lesson5-1k', 'lesson5-1m']);
   assert.throws(() => selectTargets('lesson9'), /no target "lesson9"/);
+});
+
+test("the goals of issue 13: each row's minimum ratio to the baseline", () => {
+  const minimums = Object.fromEntries(allTargets.filter((t) => t.goals).map((t) => [t.name, t.goals!.map((g) => (g.of ? `${g.min} × ${g.of}` : g.min))]));
+  assert.deepEqual(minimums, {
+    lesson2: [0.85],
+    lesson3: [0.85],
+    lesson4: [0.85],
+    lesson5: [0.8],
+    'lesson5-1k': [0.8],
+    'lesson5-1m': [0.8, '0.8 × lesson5-1k'],
+    lesson6: [0.6],
+    'lesson6-1k': [0.6],
+    'lesson6-1m': [0.6],
+  });
 });
 
 function twoUsers(t: test.TestContext) {

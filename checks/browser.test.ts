@@ -18,10 +18,11 @@ import { chromiumMissing, otherSiteHost } from './browser.ts';
 import { lessonEntry } from './lessons.ts';
 import { runChecks } from './runner.ts';
 import { LessonServer, makeTempDir, projectRoot, removeTempDir } from './server.ts';
+import { lowScryptParams } from '../shared/password.ts';
 import { createDatabase, prepareUsers, seedDatabase } from './users.ts';
 import type { RunReport, Status } from './types.ts';
 
-const users = prepareUsers();
+const users = prepareUsers(lowScryptParams);
 // Without Chromium the tests that need it are skipped, with the reason, like the checks.
 const noChromium = chromiumMissing() ?? false;
 

@@ -35,6 +35,18 @@ test('every check has a profile, a reference that matches it, a section, and a s
     assert.equal(check.reference === 'course', check.profiles.course !== undefined, `${check.id}: reference "course" if and only if in the course profile`);
     assert.ok(check.section && check.claim.trim() === check.claim, `${check.id}: a section and a trimmed sentence`);
     if (check.until) assert.ok(check.until.lesson > check.lesson && check.until.reason, `${check.id}: until must be a later lesson, with a reason`);
+    if (check.since) assert.ok(check.since.lesson < check.lesson && check.since.reason, `${check.id}: since must be an earlier lesson, with a reason`);
+  }
+});
+
+test('a claim rests only on a claim of its own lesson that runs in every profile it runs in', () => {
+  for (const entry of lessons) {
+    for (const check of entry.checks.filter((one) => one.restsOn)) {
+      const base = entry.checks.find((one) => one.id === check.restsOn);
+      assert.ok(base, `${check.id} rests on ${check.restsOn}, which is not a claim of lesson ${entry.number}`);
+      assert.ok(!base.restsOn, `${check.id} rests on ${base.id}, which rests on another: one level only`);
+      for (const profile of Object.keys(check.profiles)) assert.ok(profile in base.profiles, `${check.id} runs in ${profile}, ${base.id} does not`);
+    }
   }
 });
 

@@ -5,24 +5,27 @@
  * npm run check                    # every lesson, each on its own fresh server
  * npm run check -- 1               # lesson 1 (or several: 3 4 5)
  * npm run check -- 1 --url http://127.0.0.1:5000 --user 'bob@hbtn.io:H0lbertonSchool98!'
- * npm run check -- --profile course --json
+ * npm run check -- 4 --start 'python3 -m api.v1.app' --cwd ~/session_authentication
+ * npm run --silent check -- --profile course --json
  * npm run check -- 3 --browser     # only the checks that drive Chromium
  * npm run check -- 1 --watch       # again on every change to the lesson's files
  * npm run check -- 2 --workspace   # your own lesson 2, written with npm run learn
  * ```
  *
- * Exit status 0 when nothing failed (warnings and skips do not count), 1 otherwise, 2 for a
- * mistake on the command line.
+ * Exit status 0 when nothing failed and at least one claim was judged (warnings, skips and
+ * timeouts do not count), 1 otherwise (a failure, nothing judged, no server), 2 for a mistake on
+ * the command line.
  *
  * @module
  */
 import { existsSync, watch, type FSWatcher } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { workspaceDir } from '../learn/paths.ts';
 import { claimLine } from './claims.ts';
 import { lessonEntry, presentLessons } from './lessons.ts';
 import { formatLesson, formatTotal, wantsColor } from './report.ts';
+import { parseEnv } from './options.ts';
 import { runChecks, unregisteredFolders, UsageError, type RunOptions } from './runner.ts';
 import { killAllServers, projectRoot } from './server.ts';
 import type { LessonReport, Profile, RunReport } from './types.ts';
@@ -30,22 +33,33 @@ import type { LessonReport, Profile, RunReport } from './types.ts';
 const usage = `usage: npm run check [-- [LESSON ...] [options]]
 
   LESSON ...              lesson numbers (default: every lesson in the checkout)
-  --url URL               check a server that is already running (not started by the runner)
-  --user EMAIL:PASSWORD   an account on that server (split at the first colon)
+  --start COMMAND         start your server with COMMAND (any language), once per environment
+                          the checks need, and restart it or run it twice when they ask
+  --cwd DIR               with --start: the folder to run it in (default: where you are)
+  --url URL               check a server you started yourself
+  --user EMAIL:PASSWORD   with --url: an account on that server (split at the first colon)
+  --env KEY=VALUE         with --url: how you started it (repeat), so that the checks that
+                          need that environment run, e.g. --env SESSION_DURATION=1
+  --server-lesson N       with --url or --start: the lesson your server implements, which
+                          decides how the runner logs in (default: the highest lesson named)
   --profile NAME          secure (default: course + OWASP/ASVS/RFC) or course
   --with-earlier          also check the earlier lessons' claims on each lesson's server
   --only ID               only this claim (repeat for more)
   --browser               only the browser checks (Chromium: sudo apt-get install chromium)
   --no-browser            leave the browser checks out
   --screenshots DIR       browser checks save their screenshots in DIR (e.g. docs/images)
-  --server FILE           start FILE instead of the lesson's own server (one lesson)
+  --server FILE           start this project's FILE instead of the lesson's server (one lesson)
   --workspace             start your own server of the lesson, from workspace/ (npm run learn)
-  --server-lesson N       with --url: the lesson your server implements, which decides how
-                          the runner logs in (default: the highest lesson named)
-  --json                  print one JSON document instead of text
+  --timeout SECONDS       every check's time limit (default: 30 s or the check's own,
+                          stretched with the machine's load)
+  --json                  print one JSON document instead of text (run npm with --silent:
+                          npm run --silent check -- 0 --json, or npm prints its banner first)
   --watch                 run again when a file the lesson depends on changes
   --claims                print the lessons' claims as markdown lines, and exit
-  -h, --help              this help`;
+  -h, --help              this help
+
+Checks run in parallel, four at a time per server: a server that races may get different
+counts on identical runs (--only runs one claim alone).`;
 
 interface Cli {
   options: RunOptions;
@@ -61,6 +75,10 @@ function parse(argv: string[]): Cli | null {
     options: {
       url: { type: 'string' },
       user: { type: 'string' },
+      env: { type: 'string', multiple: true },
+      start: { type: 'string' },
+      cwd: { type: 'string' },
+      timeout: { type: 'string' },
       profile: { type: 'string', default: 'secure' },
       'with-earlier': { type: 'boolean', default: false },
       only: { type: 'string', multiple: true },
@@ -82,21 +100,34 @@ function parse(argv: string[]): Cli | null {
     return Number(value);
   });
   if (values.profile !== 'secure' && values.profile !== 'course') throw new UsageError(`--profile must be secure or course, got "${values.profile}"`);
-  if (values.user && !values.url) throw new UsageError('--user goes with --url (the runner seeds its own users)');
+  if (values.user && !values.url) throw new UsageError('--user goes with --url (the runner makes its own users)');
+  if (values.env && !values.url) throw new UsageError('--env goes with --url (the runner sets the environment of the servers it starts)');
+  if (values.cwd && !values.start) throw new UsageError('--cwd goes with --start');
   if (values.server && lessons.length !== 1) throw new UsageError('--server needs exactly one lesson number');
-  if (values.server && values.url) throw new UsageError('--server and --url do not go together');
-  if (values.workspace && (lessons.length !== 1 || values.server || values.url)) throw new UsageError('--workspace needs exactly one lesson number, and no --server or --url');
+  if (values.server && (values.url || values.start)) throw new UsageError('--server starts one of this project\'s files: not with --url or --start');
+  if (values.workspace && (lessons.length !== 1 || values.server || values.url || values.start)) {
+    throw new UsageError('--workspace needs exactly one lesson number, and no --server, --url or --start');
+  }
   const workspace = values.workspace ? workspaceServer(lessons[0] as number) : undefined;
   const serverLesson = values['server-lesson'];
-  if (serverLesson !== undefined && (!values.url || !/^\d+$/.test(serverLesson))) throw new UsageError('--server-lesson takes a lesson number, with --url');
+  if (serverLesson !== undefined && (!(values.url || values.start) || !/^\d+$/.test(serverLesson))) {
+    throw new UsageError('--server-lesson takes a lesson number, with --url or --start');
+  }
   if (values.browser && values['no-browser']) throw new UsageError('--browser and --no-browser do not go together');
-  if (values.watch && (values.url || values.json)) throw new UsageError('--watch works on the lessons the runner starts, as text');
+  if (values.watch && (values.url || values.json)) throw new UsageError('--watch works on the servers the runner starts, as text');
+  const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
+  if (timeout !== undefined && !(timeout > 0)) throw new UsageError(`--timeout takes a number of seconds, got "${values.timeout}"`);
+  // npm runs scripts in the project's folder; INIT_CWD is where the command was typed.
+  const here = process.env.INIT_CWD || process.cwd();
   return {
     options: {
       lessons,
       profile: values.profile as Profile,
       url: values.url,
       user: values.user,
+      env: values.env ? parseEnv(values.env) : undefined,
+      start: values.start ? { command: values.start, cwd: resolve(here, values.cwd ?? '.') } : undefined,
+      timeoutSeconds: timeout,
       withEarlier: values['with-earlier'],
       only: values.only,
       browser: values.browser ? true : values['no-browser'] ? false : undefined,
@@ -145,6 +176,9 @@ async function runOnce(options: RunOptions, json: boolean): Promise<RunReport> {
   const color = wantsColor();
   const lessons = (options.lessons?.length ? options.lessons : presentLessons().map((entry) => entry.number)).slice().sort((a, b) => a - b);
   const printer = orderedPrinter(lessons, (report) => console.log(formatLesson(report, { color })));
+  if (json && process.env.npm_lifecycle_event === 'check' && process.env.npm_config_loglevel !== 'silent') {
+    console.error('note: npm printed its banner on stdout before the JSON: run npm run --silent check -- ... --json');
+  }
   const report = await runChecks({ ...options, onLesson: json ? undefined : printer.onLesson });
   if (json) console.log(JSON.stringify(report, null, 2));
   else {

@@ -62,7 +62,12 @@ function label(res: HttpResponse, what?: string): string {
 
 /** JSON as the notes write it: `{"error": "Forbidden"}`. */
 export function showJson(value: unknown): string {
-  return JSON.stringify(value, null, 1).replace(/\n\s*/g, ' ').replace(/\[ /g, '[').replace(/\{ /g, '{').replace(/ \]/g, ']').replace(/ \}/g, '}');
+  return JSON.stringify(value, null, 1)
+    .replace(/\n\s*/g, ' ')
+    .replace(/\[ /g, '[')
+    .replace(/\{ /g, '{')
+    .replace(/ \]/g, ']')
+    .replace(/ \}/g, '}');
 }
 
 /**
@@ -112,7 +117,10 @@ export function expectJson(res: HttpResponse, status: number, expected: unknown,
     });
   }
   if (!isDeepStrictEqual(body, expected)) {
-    fail(`${label(res, what)}: expected ${want}, got ${res.status} ${showJson(body)}`, { expected: want, response: res });
+    fail(`${label(res, what)}: expected ${want}, got ${res.status} ${showJson(body)}`, {
+      expected: want,
+      response: res,
+    });
   }
 }
 
@@ -137,7 +145,11 @@ export function expectError(res: HttpResponse, status: number, error: string, wh
 export function expectSomeError(res: HttpResponse, statuses: readonly number[] | '4xx', what?: string): string {
   const wanted = statuses === '4xx' ? 'a 4xx status' : `status ${statuses.join(' or ')}`;
   const ok = statuses === '4xx' ? res.status >= 400 && res.status < 500 : statuses.includes(res.status);
-  if (!ok) fail(`${label(res, what)}: expected ${wanted}, got ${res.status}`, { expected: `${wanted} with {"error": "..."}`, response: res });
+  if (!ok)
+    fail(`${label(res, what)}: expected ${wanted}, got ${res.status}`, {
+      expected: `${wanted} with {"error": "..."}`,
+      response: res,
+    });
   const body = expectJsonBody(res, what) as { error?: unknown } | null;
   if (typeof body !== 'object' || body === null || typeof body.error !== 'string' || body.error === '') {
     fail(`${label(res, what)}: expected a JSON object with an "error" string, got ${showJson(body)}`, {
@@ -164,11 +176,15 @@ export function expectHeader(
   const value = res.header(name);
   const ok = value !== undefined && (typeof test === 'function' ? test(value) : test.test(value));
   if (!ok) {
-    fail(`${label(res, what)}: ${value === undefined ? `no ${name} header` : `${name}: ${value}`}; expected ${description}`, {
-      expected: `${name}: ${description}`,
-      response: res,
-      headers: [name],
-    });
+    fail(
+      `${label(res, what)}: ${value === undefined ? `no ${name} header` : `${name}: ${value}`}; ` +
+        `expected ${description}`,
+      {
+        expected: `${name}: ${description}`,
+        response: res,
+        headers: [name],
+      },
+    );
   }
   return value as string;
 }

@@ -6,6 +6,7 @@
  */
 import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
+import { loadAverage, timeLimits } from './time.ts';
 
 /** A parsed `Set-Cookie` header: attribute names in lower case, flags as `true`. */
 export interface SetCookie {
@@ -135,31 +136,38 @@ export interface RequestOptions {
 /** One request and its answer, as recorded for the replay. */
 export interface Exchange {
   kind: 'exchange';
-  /** The cookie jar file of the client that sent it (`jar`, `jar2`...). */
+  /** The shell variable holding the cookie jar file of the client that sent it (`jar`, `jar2`...). */
   jar: string;
+  /** The shell variable holding the server's base URL (`base`, `base2`...), and that URL. */
+  base: string;
+  baseUrl: string;
   method: string;
-  /** The URL, with the replay's base address. */
-  url: string;
+  /** The path and query, as sent. */
+  path: string;
   /** The headers the check chose (not Host, Content-Length or the jar's Cookie). */
   headers: [string, string][];
   body?: string;
   replayData?: string;
   status?: number;
   error?: string;
+  /** The cookies the answer set (name and value), so that the replay can reuse a value it reads from the jar. */
+  setCookies?: { name: string; value: string }[];
 }
 
 /** A step of a check's story that is not a request. */
 export type Step =
   | Exchange
   | { kind: 'note'; text: string }
-  | { kind: 'cookie'; jar: string; host: string; name: string; value: string; path: string };
+  | { kind: 'cookie'; jar: string; host: string; name: string; value: string; path: string }
+  /** Another server starts in the middle of the story: the shell lines that start it by hand. */
+  | { kind: 'start'; lines: string[] };
 
 /** The steps of one check, in order, for its failure report. */
 export class ExchangeLog {
   readonly steps: Step[] = [];
   private jars = 0;
 
-  /** A jar file name for a new client: `jar`, then `jar2`, `jar3`... */
+  /** A jar variable for a new client: `jar`, then `jar2`, `jar3`... */
   nextJar(): string {
     this.jars += 1;
     return this.jars === 1 ? 'jar' : `jar${this.jars}`;
@@ -174,8 +182,10 @@ export class ExchangeLog {
 export interface Endpoint {
   /** The server's base URL now (it changes when the server restarts). */
   readonly url: string;
-  /** The base URL printed in the curl replay. */
+  /** The base URL in the curl replay (a port that was free when the run began, or the `--url`). */
   readonly replayUrl: string;
+  /** The replay's shell variable for it: `base`, `base2` for a second server... */
+  readonly replayName: string;
 }
 
 /** A server's answer. */
@@ -231,8 +241,16 @@ export class HttpResponse {
 /** The request failed without an answer (connection refused, reset, timeout). */
 export class NoAnswerError extends Error {
   override name = 'NoAnswerError';
+  constructor(
+    message: string,
+    /** It ran out of time (the server may only be slow), rather than being refused or cut. */
+    readonly timedOut = false,
+  ) {
+    super(message);
+  }
 }
 
+/** How long a request may wait for its answer on an idle machine (stretched with the load). */
 const REQUEST_TIMEOUT_MS = 15_000;
 
 /**
@@ -305,13 +323,16 @@ export class HttpClient {
     const exchange: Exchange = {
       kind: 'exchange',
       jar: this.jarName,
+      base: this.endpoint.replayName,
+      baseUrl: this.endpoint.replayUrl.replace(/\/$/, ''),
       method,
-      url: this.endpoint.replayUrl.replace(/\/$/, '') + path,
+      path,
       headers: chosen,
       body,
       replayData: options.replayData,
     };
     this.log.add(exchange);
+    const timeoutMs = timeLimits().stretch(REQUEST_TIMEOUT_MS);
     try {
       const response = await send(secure ? https : http, secure ? this.agents.https : this.agents.http, {
         method,
@@ -320,13 +341,21 @@ export class HttpClient {
         path: fullPath,
         headers,
         body,
+        timeoutMs,
       });
       exchange.status = response.status;
+      exchange.setCookies = response.setCookies.flatMap((raw) => {
+        const cookie = parseSetCookie(raw);
+        return cookie ? [{ name: cookie.name, value: cookie.value }] : [];
+      });
       this.jar.store(response.setCookies, fullPath);
       return new HttpResponse(method, path, response.status, response.statusText, response.headers, response.body);
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
       exchange.error = reason;
+      if (reason === 'ETIMEDOUT') {
+        throw new NoAnswerError(`${method} ${path}: no answer within ${Math.round(timeoutMs / 1000)} s (load average ${loadAverage()})`, true);
+      }
       throw new NoAnswerError(`${method} ${path}: no answer (${reason})`);
     }
   }
@@ -340,7 +369,15 @@ interface RawResponse {
   setCookies: string[];
 }
 
-type RawRequest = { method: string; host: string; port: string | number; path: string; headers: Record<string, string>; body?: string };
+type RawRequest = {
+  method: string;
+  host: string;
+  port: string | number;
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+};
 
 /**
  * Sends one request. A kept-alive connection that the server closed while it sat idle (Node
@@ -379,7 +416,7 @@ function sendOnce(transport: typeof http | typeof https, agent: http.Agent | fal
         );
       },
     );
-    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
+    req.setTimeout(request.timeoutMs, () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
     req.on('error', (error: NodeJS.ErrnoException) => {
       // Worth one more try: a reset on a reused connection before any answer came (see send).
       if (error.code === 'ECONNRESET' && req.reusedSocket && !answered) Object.assign(error, { reusedSocket: true });

@@ -4,8 +4,19 @@
  *
  * @module
  */
+import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { expectError, expectJson, expectJsonBody, expectNoHeader, expectSomeError, expectStatus, expectThat, fail, showJson } from './expect.ts';
+import {
+  expectError,
+  expectJson,
+  expectJsonBody,
+  expectNoHeader,
+  expectSomeError,
+  expectStatus,
+  expectThat,
+  fail,
+  showJson,
+} from './expect.ts';
 import type { HttpResponse } from './http.ts';
 import { randomEmail, randomPassword } from './users.ts';
 import { COURSE, SECURE, SECURE_WARNING, type Check, type SeededUser } from './types.ts';
@@ -15,7 +26,8 @@ const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/;
 
 /** What is wrong with a user JSON, or null when it has the course's shape. */
 function userJsonProblem(value: unknown): string | null {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return `not a JSON object: ${showJson(value)}`;
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return `not a JSON object: ${showJson(value)}`;
   const keys = Object.keys(value).sort();
   const extra = keys.filter((key) => !USER_FIELDS.includes(key));
   if (extra.length) return `unexpected field${extra.length > 1 ? 's' : ''} ${extra.join(', ')}`;
@@ -34,10 +46,14 @@ function userJsonProblem(value: unknown): string | null {
 /** The body as a user object, or a failure naming the request. */
 function userBody(res: HttpResponse, what?: string): Record<string, unknown> {
   const body = expectJsonBody(res, what);
-  expectThat(typeof body === 'object' && body !== null && !Array.isArray(body), `${res.request}: expected a user object, got ${showJson(body)}`, {
-    expected: 'a JSON object with the user',
-    response: res,
-  });
+  expectThat(
+    typeof body === 'object' && body !== null && !Array.isArray(body),
+    `${res.request}: expected a user object, got ${showJson(body)}`,
+    {
+      expected: 'a JSON object with the user',
+      response: res,
+    },
+  );
   return body as Record<string, unknown>;
 }
 
@@ -45,12 +61,34 @@ function userBody(res: HttpResponse, what?: string): Record<string, unknown> {
 function expectSameUser(res: HttpResponse, user: SeededUser, what?: string): Record<string, unknown> {
   const body = userBody(res, what);
   if (body.id !== user.id || body.email !== user.email) {
-    fail(`${res.request}: expected the user ${user.email} (${user.id}), got ${showJson({ id: body.id, email: body.email })}`, {
-      expected: showJson({ id: user.id, email: user.email }),
-      response: res,
-    });
+    fail(
+      `${res.request}: expected the user ${user.email} (${user.id}), got ` +
+        `${showJson({ id: body.id, email: body.email })}`,
+      {
+        expected: showJson({ id: user.id, email: user.email }),
+        response: res,
+      },
+    );
   }
   return body;
+}
+
+/** The stored password of each user id (what the database holds, whatever its type). */
+function storedPasswords(db: Database.Database, ids: readonly string[]): { id: string; password: unknown }[] {
+  const rows = db.prepare(`SELECT id, password FROM users WHERE id IN (${ids.map(() => '?').join(', ')})`).all(...ids);
+  return rows as { id: string; password: unknown }[];
+}
+
+/** The parts of `scrypt$N$r$p$salt$hash` (salt and hash in base64), or null for anything else. */
+function parseScrypt(stored: string): { N: number; r: number; p: number; saltBytes: number } | null {
+  const match = /^scrypt\$(\d+)\$(\d+)\$(\d+)\$([A-Za-z0-9+/]+={0,2})\$([A-Za-z0-9+/]+={0,2})$/.exec(stored);
+  if (!match) return null;
+  return {
+    N: Number(match[1]),
+    r: Number(match[2]),
+    p: Number(match[3]),
+    saltBytes: Buffer.from(match[4] as string, 'base64').length,
+  };
 }
 
 /** The body as an array, or a failure. */
@@ -64,7 +102,10 @@ function arrayBody(res: HttpResponse): unknown[] {
 }
 
 function allowed(res: HttpResponse): string[] {
-  return (res.header('allow') ?? '').split(',').map((method) => method.trim().toUpperCase()).filter(Boolean);
+  return (res.header('allow') ?? '')
+    .split(',')
+    .map((method) => method.trim().toUpperCase())
+    .filter(Boolean);
 }
 
 /** Lesson 0's checks, in the order of its notes. */
@@ -97,10 +138,14 @@ export const checks: Check[] = [
       const body = expectJsonBody(stats) as { users?: unknown };
       const users = arrayBody(await client.get('/api/v1/users'));
       if (body?.users !== users.length) {
-        fail(`${stats.request}: expected {"users": ${users.length}} (GET /api/v1/users lists ${users.length}), got ${showJson(body)}`, {
-          expected: `200 {"users": ${users.length}}`,
-          response: stats,
-        });
+        fail(
+          `${stats.request}: expected {"users": ${users.length}} (GET /api/v1/users lists ${users.length}), got ` +
+            `${showJson(body)}`,
+          {
+            expected: `200 {"users": ${users.length}}`,
+            response: stats,
+          },
+        );
       }
     },
   },
@@ -130,7 +175,8 @@ export const checks: Check[] = [
     id: 'L0-user-json',
     lesson: 0,
     claim:
-      'A user is a JSON object with exactly `id`, `email`, `first_name`, `last_name`, `created_at` and `updated_at`, the times in UTC as `YYYY-MM-DDTHH:MM:SS`: never a password or its hash.',
+      'A user is a JSON object with exactly `id`, `email`, `first_name`, `last_name`, `created_at` and `updated_at`, ' +
+      'the times in UTC as `YYYY-MM-DDTHH:MM:SS`: never a password or its hash.',
     reference: 'course',
     section: 'the-user-json',
     profiles: COURSE,
@@ -142,20 +188,28 @@ export const checks: Check[] = [
       const body = userBody(one);
       const problem = userJsonProblem(body);
       if (problem) fail(`${one.request}: ${problem}`, { expected: `exactly ${USER_FIELDS.join(', ')}`, response: one });
-      if (ctx.mode === 'own') {
-        // The runner seeded this user seconds ago: read as UTC, created_at must be now.
+      if (ctx.mode !== 'url') {
+        // The runner made this user seconds ago: read as UTC, created_at must be now.
         const created = Date.parse(`${body.created_at as string}Z`);
         const minutesAway = Math.abs(Date.now() - created) / 60_000;
-        expectThat(minutesAway < 2, `${one.request}: created_at ${String(body.created_at)} is ${Math.round(minutesAway)} minutes from now in UTC`, {
-          expected: `created_at close to ${new Date().toISOString().slice(0, 19)} (UTC)`,
-          response: one,
-        });
+        expectThat(
+          minutesAway < 2,
+          `${one.request}: created_at ${String(body.created_at)} is ${Math.round(minutesAway)} minutes from now in UTC`,
+          {
+            expected: `created_at close to ${new Date().toISOString().slice(0, 19)} (UTC)`,
+            response: one,
+          },
+        );
       }
       const all = await client.get('/api/v1/users');
       expectStatus(all, 200);
       for (const entry of arrayBody(all)) {
         const entryProblem = userJsonProblem(entry);
-        if (entryProblem) fail(`${all.request}: a listed user has ${entryProblem}`, { expected: `exactly ${USER_FIELDS.join(', ')}`, response: all });
+        if (entryProblem)
+          fail(`${all.request}: a listed user has ${entryProblem}`, {
+            expected: `exactly ${USER_FIELDS.join(', ')}`,
+            response: all,
+          });
       }
     },
   },
@@ -178,32 +232,52 @@ export const checks: Check[] = [
   {
     id: 'L0-user-create',
     lesson: 0,
-    claim: '`POST /api/v1/users` with a JSON email and password answers 201 with the new user, which `GET /api/v1/users/:id` then returns.',
+    claim:
+      '`POST /api/v1/users` with a JSON email and password answers 201 with the new user, which `GET ' +
+      '/api/v1/users/:id` then returns.',
     reference: 'course',
     section: 'the-routes',
     profiles: COURSE,
     async run(ctx) {
       const client = await ctx.userClient();
-      const fields = { email: randomEmail('new'), password: randomPassword(), first_name: 'Grace', last_name: `Hopper-${randomUUID().slice(0, 6)}` };
+      const fields = {
+        email: randomEmail('new'),
+        password: randomPassword(),
+        first_name: 'Grace',
+        last_name: `Hopper-${randomUUID().slice(0, 6)}`,
+      };
       const res = await client.post('/api/v1/users', { json: fields });
       expectStatus(res, 201, 'a valid new user');
       const body = userBody(res);
       for (const key of ['email', 'first_name', 'last_name'] as const) {
         if (body[key] !== fields[key]) {
-          fail(`${res.request}: "${key}" is ${showJson(body[key])}, expected ${showJson(fields[key])}`, { expected: `201 with "${key}": ${showJson(fields[key])}`, response: res });
+          fail(`${res.request}: "${key}" is ${showJson(body[key])}, expected ${showJson(fields[key])}`, {
+            expected: `201 with "${key}": ${showJson(fields[key])}`,
+            response: res,
+          });
         }
       }
-      expectThat(typeof body.id === 'string' && body.id !== '', `${res.request}: the new user has no "id"`, { expected: 'a user with an id', response: res });
+      expectThat(typeof body.id === 'string' && body.id !== '', `${res.request}: the new user has no "id"`, {
+        expected: 'a user with an id',
+        response: res,
+      });
       const again = await client.get(`/api/v1/users/${body.id as string}`);
       expectStatus(again, 200, 'the user just created');
-      expectSameUser(again, { id: body.id as string, email: fields.email, password: fields.password, firstName: null, lastName: null });
+      expectSameUser(again, {
+        id: body.id as string,
+        email: fields.email,
+        password: fields.password,
+        firstName: null,
+        lastName: null,
+      });
     },
   },
   {
     id: 'L0-user-create-errors',
     lesson: 0,
     claim:
-      '`POST /api/v1/users` answers 400 with `{"error": "Wrong format"}` when the body is not JSON, `"email missing"` without an email, and `"password missing"` without a password.',
+      '`POST /api/v1/users` answers 400 with `{"error": "Wrong format"}` when the body is not JSON, `"email ' +
+      'missing"` without an email, and `"password missing"` without a password.',
     reference: 'course',
     section: 'the-routes',
     profiles: COURSE,
@@ -212,7 +286,10 @@ export const checks: Check[] = [
       const email = randomEmail('never');
       expectError(await client.post('/api/v1/users'), 400, 'Wrong format', 'no body');
       expectError(
-        await client.post('/api/v1/users', { body: `email=${email}&password=x`, headers: { 'Content-Type': 'text/plain' } }),
+        await client.post('/api/v1/users', {
+          body: `email=${email}&password=x`,
+          headers: { 'Content-Type': 'text/plain' },
+        }),
         400,
         'Wrong format',
         'a text/plain body',
@@ -220,14 +297,20 @@ export const checks: Check[] = [
       expectError(await client.post('/api/v1/users', { json: {} }), 400, 'email missing', 'an empty object');
       expectError(await client.post('/api/v1/users', { json: { password: 'x' } }), 400, 'email missing', 'no email');
       expectError(await client.post('/api/v1/users', { json: { email } }), 400, 'password missing', 'no password');
-      expectError(await client.post('/api/v1/users', { json: { email, password: '' } }), 400, 'password missing', 'an empty password');
+      expectError(
+        await client.post('/api/v1/users', { json: { email, password: '' } }),
+        400,
+        'password missing',
+        'an empty password',
+      );
     },
   },
   {
     id: 'L0-user-update',
     lesson: 0,
     claim:
-      '`PUT /api/v1/users/:id` changes only `first_name` and `last_name` and answers 200 with the user; 404 `{"error": "Not found"}` for an unknown id, 400 `{"error": "Wrong format"}` when the body is not JSON.',
+      '`PUT /api/v1/users/:id` changes only `first_name` and `last_name` and answers 200 with the user; 404 ' +
+      '`{"error": "Not found"}` for an unknown id, 400 `{"error": "Wrong format"}` when the body is not JSON.',
     reference: 'course',
     section: 'the-routes',
     profiles: COURSE,
@@ -235,31 +318,48 @@ export const checks: Check[] = [
       const user = await ctx.createUser();
       const client = await ctx.userClient();
       const lastName = `Hamilton-${randomUUID().slice(0, 6)}`;
-      const res = await client.put(`/api/v1/users/${user.id}`, { json: { first_name: 'Margaret', last_name: lastName, email: randomEmail('other') } });
+      const res = await client.put(`/api/v1/users/${user.id}`, {
+        json: { first_name: 'Margaret', last_name: lastName, email: randomEmail('other') },
+      });
       expectStatus(res, 200);
       const body = expectSameUser(res, user, 'the email must not change');
       const want = { first_name: 'Margaret', last_name: lastName };
       if (body.first_name !== want.first_name || body.last_name !== want.last_name) {
-        fail(`${res.request}: expected the new names ${showJson(want)}, got ${showJson({ first_name: body.first_name, last_name: body.last_name })}`, {
-          expected: `200 with ${showJson(want)}`,
-          response: res,
-        });
+        fail(
+          `${res.request}: expected the new names ${showJson(want)}, got ` +
+            `${showJson({ first_name: body.first_name, last_name: body.last_name })}`,
+          {
+            expected: `200 with ${showJson(want)}`,
+            response: res,
+          },
+        );
       }
       const again = await client.get(`/api/v1/users/${user.id}`);
       expectStatus(again, 200);
       const stored = expectSameUser(again, user);
-      expectThat(stored.last_name === lastName, `${again.request}: the new last name was not saved (${showJson(stored.last_name)})`, {
-        expected: `"last_name": ${showJson(lastName)}`,
-        response: again,
-      });
-      expectError(await client.put(`/api/v1/users/${randomUUID()}`, { json: { first_name: 'x' } }), 404, 'Not found', 'an unknown id');
+      expectThat(
+        stored.last_name === lastName,
+        `${again.request}: the new last name was not saved (${showJson(stored.last_name)})`,
+        {
+          expected: `"last_name": ${showJson(lastName)}`,
+          response: again,
+        },
+      );
+      expectError(
+        await client.put(`/api/v1/users/${randomUUID()}`, { json: { first_name: 'x' } }),
+        404,
+        'Not found',
+        'an unknown id',
+      );
       expectError(await client.put(`/api/v1/users/${user.id}`), 400, 'Wrong format', 'no body');
     },
   },
   {
     id: 'L0-user-delete',
     lesson: 0,
-    claim: '`DELETE /api/v1/users/:id` answers 200 `{}` and the user is gone; 404 `{"error": "Not found"}` for an unknown id.',
+    claim:
+      '`DELETE /api/v1/users/:id` answers 200 `{}` and the user is gone; 404 `{"error": "Not found"}` for an unknown ' +
+      'id.',
     reference: 'course',
     section: 'the-routes',
     profiles: COURSE,
@@ -274,19 +374,26 @@ export const checks: Check[] = [
   {
     id: 'L0-email-unique',
     lesson: 0,
-    claim: 'Creating a user whose email is taken, in any letter case, answers 400 `{"error": "Can\'t create User: …"}`.',
+    claim:
+      'Creating a user whose email is taken, in any letter case, answers 400 `{"error": "Can\'t create User: …"}`.',
     reference: 'OWASP Authentication Cheat Sheet',
     section: 'what-the-course-got-wrong',
     profiles: SECURE,
     async run(ctx) {
       const user = await ctx.someUser();
       const client = await ctx.userClient();
-      const res = await client.post('/api/v1/users', { json: { email: user.email.toUpperCase(), password: randomPassword() } });
-      const error = expectSomeError(res, [400], `the email of ${user.email} in capitals`);
-      expectThat(error.startsWith("Can't create User: "), `${res.request}: expected an error starting with "Can't create User: ", got ${showJson(error)}`, {
-        expected: `400 {"error": "Can't create User: ..."}`,
-        response: res,
+      const res = await client.post('/api/v1/users', {
+        json: { email: user.email.toUpperCase(), password: randomPassword() },
       });
+      const error = expectSomeError(res, [400], `the email of ${user.email} in capitals`);
+      expectThat(
+        error.startsWith("Can't create User: "),
+        `${res.request}: expected an error starting with "Can't create User: ", got ${showJson(error)}`,
+        {
+          expected: `400 {"error": "Can't create User: ..."}`,
+          response: res,
+        },
+      );
     },
   },
   {
@@ -306,7 +413,8 @@ export const checks: Check[] = [
   {
     id: 'L0-method-not-allowed',
     lesson: 0,
-    claim: 'A method a route does not support answers 405 as JSON, with an `Allow` header that lists the methods it does.',
+    claim:
+      'A method a route does not support answers 405 as JSON, with an `Allow` header that lists the methods it does.',
     reference: 'RFC 9110 §15.5.6',
     section: 'errors-are-json',
     profiles: SECURE,
@@ -320,11 +428,15 @@ export const checks: Check[] = [
         expectSomeError(res, [405]);
         const methods = allowed(res);
         if (!must.every((m) => methods.includes(m)) || methods.includes(method)) {
-          fail(`${res.request}: Allow is ${showJson(res.header('allow') ?? null)}, expected it to list ${must.join(', ')} and not ${method}`, {
-            expected: `Allow: ${must.join(', ')}, ...`,
-            response: res,
-            headers: ['allow'],
-          });
+          fail(
+            `${res.request}: Allow is ${showJson(res.header('allow') ?? null)}, expected it to list ` +
+              `${must.join(', ')} and not ${method}`,
+            {
+              expected: `Allow: ${must.join(', ')}, ...`,
+              response: res,
+              headers: ['allow'],
+            },
+          );
         }
       }
     },
@@ -358,15 +470,26 @@ export const checks: Check[] = [
       const user = await ctx.someUser();
       const client = await ctx.userClient();
       const headers = { 'Content-Type': 'application/json' };
-      expectError(await client.post('/api/v1/users', { body: '{"email": "a@b.c", ', headers }), 400, 'Wrong format', 'cut-off JSON');
-      expectError(await client.put(`/api/v1/users/${user.id}`, { body: "{'first_name': 'x'}", headers }), 400, 'Wrong format', 'single quotes');
+      expectError(
+        await client.post('/api/v1/users', { body: '{"email": "a@b.c", ', headers }),
+        400,
+        'Wrong format',
+        'cut-off JSON',
+      );
+      expectError(
+        await client.put(`/api/v1/users/${user.id}`, { body: "{'first_name': 'x'}", headers }),
+        400,
+        'Wrong format',
+        'single quotes',
+      );
     },
   },
   {
     id: 'L0-no-server-errors',
     lesson: 0,
     claim:
-      'Odd requests (a `null`, array or string body, fields of the wrong type, an unknown charset, a bad `%` escape, a 2,000-character id) get a 4xx JSON error, never a 5xx.',
+      'Odd requests (a `null`, array or string body, fields of the wrong type, an unknown charset, a bad `%` escape, ' +
+      'a 2,000-character id) get a 4xx JSON error, never a 5xx.',
     reference: 'OWASP Error Handling Cheat Sheet',
     section: 'errors-are-json',
     profiles: SECURE,
@@ -379,7 +502,12 @@ export const checks: Check[] = [
         ['POST', '/api/v1/users', { json: [] }, 'an array body'],
         ['POST', '/api/v1/users', { json: 'bob@hbtn.io' }, 'a string body'],
         ['POST', '/api/v1/users', { json: { email: 42, password: ['x'] } }, 'fields of the wrong type'],
-        ['POST', '/api/v1/users', { body: '{}', headers: { 'Content-Type': 'application/json; charset=no-such-charset' } }, 'an unknown charset'],
+        [
+          'POST',
+          '/api/v1/users',
+          { body: '{}', headers: { 'Content-Type': 'application/json; charset=no-such-charset' } },
+          'an unknown charset',
+        ],
         ['PUT', `/api/v1/users/${user.id}`, { json: [1] }, 'an array body'],
         ['GET', '/api/v1/users/%E0%A4%A', {}, 'a bad % escape'],
         ['DELETE', '/api/v1/users/%zz', {}, 'a bad % escape'],
@@ -394,7 +522,8 @@ export const checks: Check[] = [
     id: 'L0-password-hashed',
     lesson: 0,
     claim:
-      'The database keeps no password, only a salted scrypt hash with its cost (`scrypt$N$r$p$salt$hash`) at or above the OWASP minimum; equal passwords get different hashes.',
+      'The database keeps no password, only a salted scrypt hash with its cost (`scrypt$N$r$p$salt$hash`); equal ' +
+      'passwords get different hashes.',
     reference: 'OWASP Password Storage Cheat Sheet',
     section: 'passwords',
     profiles: SECURE,
@@ -402,30 +531,72 @@ export const checks: Check[] = [
     async run(ctx) {
       const password = randomPassword();
       const [a, b] = await Promise.all([ctx.createUser({ password }), ctx.createUser({ password })]);
-      const db = ctx.openDatabase();
-      const rows = db.prepare('SELECT id, password FROM users WHERE id IN (?, ?)').all(a.id, b.id) as { id: string; password: unknown }[];
+      const rows = storedPasswords(ctx.openDatabase(), [a.id, b.id]);
       expectThat(rows.length === 2, `the users table lacks the users just created (${a.id}, ${b.id})`);
       const hashes = rows.map((row) => {
-        const stored = row.password;
-        const actual = `users.password = ${showJson(stored)}`;
-        expectThat(typeof stored === 'string', `user ${row.id}: the password column holds ${showJson(stored)}`, { actual });
-        expectThat(!stored.includes(password), `user ${row.id}: the database holds the password itself`, { actual });
-        const match = /^scrypt\$(\d+)\$(\d+)\$(\d+)\$([A-Za-z0-9+/]+={0,2})\$([A-Za-z0-9+/]+={0,2})$/.exec(stored);
-        expectThat(match, `user ${row.id}: the stored password is not scrypt$N$r$p$salt$hash`, { expected: 'scrypt$N$r$p$salt$hash (salt and hash in base64)', actual });
-        const [N, r, p] = [Number(match[1]), Number(match[2]), Number(match[3])];
-        const saltBytes = Buffer.from(match[4] as string, 'base64').length;
-        // OWASP's scrypt settings (N=2^17,p=1 ... N=2^13,p=10, all r=8) all have N*p >= 81920.
-        expectThat(r >= 8 && N * p >= 81_920, `user ${row.id}: scrypt N=${N}, r=${r}, p=${p} is below the OWASP minimum`, {
-          expected: 'N=2^15, r=8, p=3 or another OWASP setting',
+        const actual = `users.password = ${showJson(row.password)}`;
+        expectThat(
+          typeof row.password === 'string',
+          `user ${row.id}: the password column holds ${showJson(row.password)}`,
+          { actual },
+        );
+        expectThat(!row.password.includes(password), `user ${row.id}: the database holds the password itself`, {
           actual,
         });
-        expectThat(saltBytes >= 16, `user ${row.id}: the salt has ${saltBytes} bytes, fewer than 16`, { expected: 'a random salt of 16 bytes or more', actual });
-        return stored;
+        const hash = parseScrypt(row.password);
+        expectThat(hash, `user ${row.id}: the stored password is not scrypt$N$r$p$salt$hash`, {
+          expected: 'scrypt$N$r$p$salt$hash (salt and hash in base64)',
+          actual,
+        });
+        expectThat(hash.saltBytes >= 16, `user ${row.id}: the salt has ${hash.saltBytes} bytes, fewer than 16`, {
+          expected: 'a random salt of 16 bytes or more',
+          actual,
+        });
+        return row.password;
       });
       expectThat(hashes[0] !== hashes[1], 'two users with the same password have the same hash: no salt', {
         expected: 'two different hashes',
         actual: hashes.join('\n'),
       });
+    },
+  },
+  {
+    id: 'L0-password-cost',
+    lesson: 0,
+    claim:
+      'By default the scrypt cost is at or above the OWASP minimum (N=2^15, r=8, p=3 here); only ' +
+      '`PASSWORD_HASH_COST=low`, for tests, lowers it.',
+    reference: 'OWASP Password Storage Cheat Sheet',
+    section: 'passwords',
+    profiles: SECURE,
+    needs: ['variant', 'database'],
+    restsOn: 'L0-password-hashed',
+    async run(ctx) {
+      // The runner's own servers hash cheaply, as a web framework's test settings do: a second
+      // server on the same database with the default shows the production cost.
+      const production = await ctx.startVariant({ PASSWORD_HASH_COST: '' }, { shareDatabase: true });
+      const client = await production.userClient();
+      const res = await client.post('/api/v1/users', {
+        json: { email: randomEmail('cost'), password: randomPassword() },
+      });
+      expectStatus(res, 201, 'a user created on a server started without PASSWORD_HASH_COST');
+      const id = (res.json() as { id?: unknown } | undefined)?.id;
+      const [row] = storedPasswords(ctx.openDatabase(), [String(id)]);
+      const hash = typeof row?.password === 'string' ? parseScrypt(row.password) : null;
+      expectThat(hash, `user ${String(id)}: no scrypt$N$r$p$salt$hash in the users table`, {
+        actual: showJson(row ?? null),
+      });
+      const { N, r, p } = hash;
+      // OWASP's scrypt settings (N=2^17,p=1 ... N=2^13,p=10, all r=8) all have N*p >= 81920.
+      expectThat(
+        r >= 8 && N * p >= 81_920,
+        `without PASSWORD_HASH_COST, scrypt N=${N}, r=${r}, p=${p} is below the OWASP minimum`,
+        {
+          expected: 'N=2^15, r=8, p=3 or another OWASP setting',
+          actual: `users.password = ${row?.password as string}`,
+        },
+      );
+      return `N=${N}, r=${r}, p=${p} by default`;
     },
   },
   {
@@ -436,7 +607,11 @@ export const checks: Check[] = [
     section: 'what-the-course-got-wrong',
     profiles: SECURE_WARNING,
     async run(ctx) {
-      expectNoHeader(await ctx.client().get('/api/v1/status'), 'X-Powered-By', 'it tells attackers which framework to target');
+      expectNoHeader(
+        await ctx.client().get('/api/v1/status'),
+        'X-Powered-By',
+        'it tells attackers which framework to target',
+      );
     },
   },
 ];

@@ -5,7 +5,7 @@
  * @module
  */
 import { basicHeader } from './auth.ts';
-import { expectError, expectHeader, expectStatus, fail, showJson } from './expect.ts';
+import { expectError, expectHeader, expectStatus, expectThat } from './expect.ts';
 import type { HttpClient, HttpResponse } from './http.ts';
 import { randomEmail } from './users.ts';
 import { COURSE, SECURE, type Check, type CheckContext, type SeededUser } from './types.ts';
@@ -17,18 +17,28 @@ function getWith(client: HttpClient, path: string, authorization: string | null)
   return client.get(path, { headers: authorization === null ? {} : { Authorization: authorization } });
 }
 
-/** Fails unless `GET /api/v1/users/me` with these credentials returns `user`. */
-async function expectMe(ctx: CheckContext, user: SeededUser, authorization: string, what: string): Promise<void> {
-  const res = await getWith(ctx.client(), '/api/v1/users/me', authorization);
+/**
+ * Fails unless `user`'s password with this email authenticates: `GET /api/v1/users`, a route
+ * the course's Basic auth project has, answers 200 with a JSON array, and the same request
+ * with a wrong password does not (else the 200 says nothing about the credentials).
+ */
+async function expectAuthenticated(ctx: CheckContext, user: SeededUser, email: string, what: string): Promise<void> {
+  const client = ctx.client();
+  const res = await getWith(client, '/api/v1/users', basicHeader(email, user.password));
   expectStatus(res, 200, what);
-  const body = res.json() as { id?: unknown; email?: unknown } | undefined;
-  const sameUser = user.id ? body?.id === user.id : typeof body?.email === 'string' && body.email.toLowerCase() === user.email.toLowerCase();
-  if (!res.isJson || !sameUser) {
-    fail(`${res.request} (${what}): expected the user ${user.email}, got ${res.body.slice(0, 200)}`, {
-      expected: `200 ${showJson({ id: user.id || '...', email: user.email })}`,
-      response: res,
-    });
-  }
+  expectThat(Array.isArray(res.json()), `${res.request} (${what}): expected a JSON array of users`, {
+    expected: '200 [...]',
+    response: res,
+  });
+  const control = await getWith(client, '/api/v1/users', basicHeader(email, `${user.password}x`));
+  expectThat(
+    control.status !== 200,
+    `${control.request} (the same with a wrong password): 200 as well: the server lets anyone in`,
+    {
+      expected: 'a refusal (403)',
+      response: control,
+    },
+  );
 }
 
 /** Lesson 1's checks, in the order of its notes. */
@@ -37,7 +47,8 @@ export const checks: Check[] = [
     id: 'L1-excluded-paths',
     lesson: 1,
     claim:
-      '`/api/v1/status`, `/api/v1/unauthorized` and `/api/v1/forbidden`, with or without a trailing slash, are answered by their own routes without credentials, and even with bad ones.',
+      '`/api/v1/status`, `/api/v1/unauthorized` and `/api/v1/forbidden`, with or without a trailing slash, are ' +
+      'answered by their own routes without credentials, and even with bad ones.',
     reference: 'course',
     section: 'the-guard',
     profiles: COURSE,
@@ -56,6 +67,33 @@ export const checks: Check[] = [
           expectStatus(await getWith(client, path, 'Basic test'), status, 'bad credentials');
         }
       }
+    },
+  },
+  {
+    id: 'L1-near-miss-paths',
+    lesson: 1,
+    claim:
+      'Paths that only look like an excluded one (`/api/v1/statusXYZ`, `/api/v1/status/x`, `/api/v1/stat`, ' +
+      '`/api/v1/STATUS`) need credentials: 401 without them.',
+    reference: 'course',
+    section: 'the-guard',
+    profiles: COURSE,
+    env,
+    async run(ctx) {
+      const client = ctx.client();
+      // The course compares whole paths (task 4): a prefix, a longer path or another case is another route.
+      const nearMisses = [
+        '/api/v1/statusXYZ',
+        '/api/v1/status/x',
+        '/api/v1/stat',
+        '/api/v1/STATUS',
+        '/api/v1/unauthorized-x',
+        '/api/v1/forbiddenx',
+        '/api/v1/auth_session/login-x',
+      ];
+      // The status only: the guard's answer, whatever its body (that is L1-missing-credentials').
+      for (const path of nearMisses)
+        expectStatus(await client.get(path), 401, 'no credentials, a path that is not excluded');
     },
   },
   {
@@ -110,7 +148,13 @@ export const checks: Check[] = [
       for (const path of ['/api/v1/users', '/api/v1/unauthorized']) {
         const res = await client.get(path);
         expectStatus(res, 401, 'no credentials');
-        expectHeader(res, 'WWW-Authenticate', /^Basic\s+(?:.*,\s*)?realm="[^"]*"/i, 'Basic realm="..."', 'no credentials');
+        expectHeader(
+          res,
+          'WWW-Authenticate',
+          /^Basic\s+(?:.*,\s*)?realm="[^"]*"/i,
+          'Basic realm="..."',
+          'no credentials',
+        );
       }
     },
   },
@@ -137,7 +181,11 @@ export const checks: Check[] = [
     profiles: COURSE,
     env,
     async run(ctx) {
-      const res = await getWith(ctx.client(), '/api/v1/users', basicHeader(randomEmail('nobody'), 'H0lbertonSchool98!'));
+      const res = await getWith(
+        ctx.client(),
+        '/api/v1/users',
+        basicHeader(randomEmail('nobody'), 'H0lbertonSchool98!'),
+      );
       expectError(res, 403, 'Forbidden', 'an unknown email');
     },
   },
@@ -182,7 +230,9 @@ export const checks: Check[] = [
   {
     id: 'L1-bad-base64',
     lesson: 1,
-    claim: 'Credentials that are not base64 (`Basic !!!!`, `Basic abc`, padding in the middle, a space inside) answer 403 `{"error": "Forbidden"}`, never a 5xx.',
+    claim:
+      'Credentials that are not base64 (`Basic !!!!`, `Basic abc`, padding in the middle, a space inside) answer 403 ' +
+      '`{"error": "Forbidden"}`, never a 5xx.',
     reference: 'course',
     section: 'decoding-the-header',
     profiles: COURSE,
@@ -198,7 +248,8 @@ export const checks: Check[] = [
     id: 'L1-no-server-errors',
     lesson: 1,
     claim:
-      'Odd but well-formed credentials (an empty email or password, quotes and SQL, non-ASCII text, a 4 KB email) answer 403 `{"error": "Forbidden"}`, never a 5xx.',
+      'Odd but well-formed credentials (an empty email or password, quotes and SQL, non-ASCII text, a 4 KB email) ' +
+      'answer 403 `{"error": "Forbidden"}`, never a 5xx.',
     reference: 'OWASP Error Handling Cheat Sheet',
     section: 'decoding-the-header',
     profiles: SECURE,
@@ -216,7 +267,11 @@ export const checks: Check[] = [
         [`${'a'.repeat(4000)}@example.com:x`, 'a 4 KB email'],
       ];
       for (const [credentials, what] of odd) {
-        const res = await getWith(client, '/api/v1/users', `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`);
+        const res = await getWith(
+          client,
+          '/api/v1/users',
+          `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`,
+        );
         expectError(res, 403, 'Forbidden', what);
       }
     },
@@ -230,21 +285,10 @@ export const checks: Check[] = [
     profiles: COURSE,
     env,
     async run(ctx) {
-      const user = ctx.users.find((seeded) => seeded.password.includes(':')) ?? (await ctx.createUser({ password: `c0l:on:${randomEmail('pw')}` }));
-      await expectMe(ctx, user, basicHeader(user.email, user.password), 'a password with colons');
-    },
-  },
-  {
-    id: 'L1-users-me',
-    lesson: 1,
-    claim: '`GET /api/v1/users/me` with valid credentials answers 200 with the authenticated user.',
-    reference: 'course',
-    section: 'what-this-lesson-adds',
-    profiles: COURSE,
-    env,
-    async run(ctx) {
-      const user = await ctx.someUser();
-      await expectMe(ctx, user, basicHeader(user.email, user.password), 'valid credentials');
+      const user =
+        ctx.users.find((seeded) => seeded.password.includes(':')) ??
+        (await ctx.createUser({ password: `c0l:on:${randomEmail('pw')}` }));
+      await expectAuthenticated(ctx, user, user.email, 'a password with colons');
     },
   },
   {
@@ -257,7 +301,7 @@ export const checks: Check[] = [
     env,
     async run(ctx) {
       const user = await ctx.someUser();
-      await expectMe(ctx, user, basicHeader(user.email.toUpperCase(), user.password), 'the email in capitals');
+      await expectAuthenticated(ctx, user, user.email.toUpperCase(), 'the email in capitals');
     },
   },
 ];

@@ -2,104 +2,18 @@
  * Lesson 2's claims: a session id in a cookie as credentials, and the guard's two questions
  * (any credentials? → 401; do they name a user? → 403). The checks get their session the way
  * the server expects (`ctx.userClient()`: the id lesson 2 prints at start, a login from lesson
- * 3 on), so they run unchanged on every later lesson. The helpers are shared with lessons 3
- * and 4.
+ * 3 on, or on a server of the course a login too), so they run unchanged on every later lesson.
  *
- * What they assume about the cookie's value: nothing, except in {@link sessionIdPart}, which
- * takes the id out of an express-session style signed value (`s:<id>.<signature>`, lesson 6)
- * and returns any other value whole.
+ * `GET /api/v1/users/me` is claimed here, where the course adds it (task 0 of its Session
+ * project), although this project's lesson 1 already has it. The claims that ask it who a
+ * session belongs to rest on that one (`restsOn`): a server without it fails one claim.
  *
  * @module
  */
-import { randomBytes } from 'node:crypto';
 import { basicHeader, sessionName } from './auth.ts';
-import { expectError, expectStatus, fail, showJson } from './expect.ts';
-import type { HttpClient, HttpResponse } from './http.ts';
-import { COURSE, SECURE, type Check, type SeededUser, type Target } from './types.ts';
-
-/** A client that authenticates with a session cookie, and that cookie. */
-export interface SessionCookie {
-  /** The authenticated client (its jar holds the cookie). */
-  client: HttpClient;
-  /** The cookie's name (`SESSION_NAME`, `_my_session_id` by default). */
-  name: string;
-  /** The cookie's value, exactly as the server set it. */
-  value: string;
-}
-
-/**
- * A client authenticated the way `target` expects, which must be a session cookie and
- * nothing else (no `Authorization` header): otherwise the server has no sessions.
- *
- * @example
- * const { name, value } = await sessionClient(ctx); // '_my_session_id', 'q3Zt0y…'
- */
-export async function sessionClient(target: Target, user?: SeededUser): Promise<SessionCookie> {
-  const client = await target.userClient(user);
-  const name = sessionName(target.env);
-  const value = client.jar.get(name);
-  const header = Object.keys(client.headers).find((key) => key.toLowerCase() === 'authorization');
-  if (value === undefined || header !== undefined) {
-    fail(`this server authenticates its clients ${header ? 'with an Authorization header' : 'some other way'}, not with a session cookie named ${name}`, {
-      expected: `a session cookie named ${name}`,
-      actual: header ? `${header}: ${client.headers[header]}` : `cookies held: ${client.jar.list().map((c) => c.name).join(', ') || 'none'}`,
-    });
-  }
-  return { client, name, value };
-}
-
-/**
- * `GET path` with exactly this `Cookie` header (or none for null), whatever the client's jar
- * holds.
- */
-export function getWithCookie(client: HttpClient, path: string, cookie: string | null, headers: Record<string, string> = {}): Promise<HttpResponse> {
-  return client.get(path, { headers: cookie === null ? headers : { ...headers, Cookie: cookie } });
-}
-
-/**
- * Fails unless the answer is 200 with `user`'s JSON (same id, or same email when the id is
- * unknown).
- */
-export function expectUser(res: HttpResponse, user: SeededUser, what: string): void {
-  expectStatus(res, 200, what);
-  const body = res.json() as { id?: unknown; email?: unknown } | undefined;
-  const same = user.id ? body?.id === user.id : typeof body?.email === 'string' && body.email.toLowerCase() === user.email.toLowerCase();
-  if (!res.isJson || !same) {
-    fail(`${res.request} (${what}): expected the user ${user.email}, got ${res.body.slice(0, 200)}`, {
-      expected: `200 ${showJson({ id: user.id || '...', email: user.email })}`,
-      response: res,
-    });
-  }
-}
-
-/**
- * The session id inside a cookie value: percent-decoded, and for an express-session value
- * (`s:<id>.<signature>`, lesson 6) the id without its signature; any other value whole.
- *
- * @example
- * sessionIdPart('q3Zt0y'); // 'q3Zt0y'
- * sessionIdPart('s%3Aq3Zt0y.AbC%2Bd'); // 'q3Zt0y'
- */
-export function sessionIdPart(value: string): string {
-  let decoded = value;
-  try {
-    decoded = decodeURIComponent(value);
-  } catch {
-    // Not percent-encoded text: the value as it is.
-  }
-  const signed = /^s:([^.]+)\.[A-Za-z0-9+/=_-]+$/.exec(decoded);
-  return signed ? (signed[1] as string) : decoded;
-}
-
-/**
- * A random id the server never issued, shaped like ours (43 base64url characters).
- *
- * @example
- * madeUpSessionId(); // 'Zk3…' (43 characters)
- */
-export function madeUpSessionId(): string {
-  return randomBytes(32).toString('base64url');
-}
+import { expectError, expectSomeError, expectStatus, fail, showJson } from './expect.ts';
+import { expectUser, getWithCookie, madeUpSessionId, ME, sessionClient } from './stories.ts';
+import { COURSE, SECURE, type Check } from './types.ts';
 
 /** `value` with one letter or digit in its first third changed: the id part, even when signed. */
 function mutate(value: string): string {
@@ -111,10 +25,26 @@ function mutate(value: string): string {
   return `${value}A`;
 }
 
-const ME = '/api/v1/users/me';
-
 /** Lesson 2's checks, in the order of its notes. */
 export const checks: Check[] = [
+  {
+    id: 'L2-users-me',
+    lesson: 2,
+    claim: 'Under `basic_auth`, `GET /api/v1/users/me` answers 200 with the user the credentials name.',
+    reference: 'course',
+    section: 'what-this-lesson-adds',
+    profiles: COURSE,
+    env: { AUTH_TYPE: 'basic_auth' },
+    since: {
+      lesson: 1,
+      reason: "this project's lesson 1 adds /users/me with Basic auth; the course adds it with its Session project",
+    },
+    async run(ctx) {
+      const user = ctx.users[0] ?? (await ctx.someUser());
+      const res = await ctx.client().get(ME, { headers: { Authorization: basicHeader(user.email, user.password) } });
+      expectUser(res, user, 'valid Basic credentials');
+    },
+  },
   {
     id: 'L2-session-cookie-auth',
     lesson: 2,
@@ -122,33 +52,49 @@ export const checks: Check[] = [
     reference: 'course',
     section: 'the-guard-with-cookies',
     profiles: COURSE,
+    restsOn: 'L2-users-me',
     async run(ctx) {
       const user = await ctx.someUser();
       const { name, value } = await sessionClient(ctx);
       // Only the cookie: a fresh client, no Authorization header.
       expectUser(await getWithCookie(ctx.client(), ME, `${name}=${value}`), user, `the session cookie ${name}`);
-      if (ctx.mode !== 'own') return `${name} only: SESSION_NAME cannot be varied on a server the runner did not start`;
+      if (ctx.mode === 'url') return `${name} only: SESSION_NAME cannot be varied on a server the runner did not start`;
       // The name comes from SESSION_NAME: a second server with another name.
       const renamed = await ctx.startVariant({ SESSION_NAME: 'sandbox_session' });
       const other = await sessionClient(renamed);
-      expectUser(await getWithCookie(renamed.client(), ME, `sandbox_session=${other.value}`), user, 'SESSION_NAME=sandbox_session');
-      expectError(await getWithCookie(renamed.client(), ME, `${name}=${other.value}`), 401, 'Unauthorized', `the id under ${name} on the SESSION_NAME=sandbox_session server`);
+      expectUser(
+        await getWithCookie(renamed.client(), ME, `sandbox_session=${other.value}`),
+        user,
+        'SESSION_NAME=sandbox_session',
+      );
+      expectError(
+        await getWithCookie(renamed.client(), ME, `${name}=${other.value}`),
+        401,
+        'Unauthorized',
+        `the id under ${name} on the SESSION_NAME=sandbox_session server`,
+      );
     },
   },
   {
     id: 'L2-no-credentials-401',
     lesson: 2,
     claim:
-      'A request with neither an `Authorization` header nor the session cookie gets 401 `{"error": "Unauthorized"}`, while the same request with the cookie gets 200.',
+      'A request with neither an `Authorization` header nor the session cookie gets 401 `{"error": "Unauthorized"}`, ' +
+      'while the same request with the cookie gets 200.',
     reference: 'course',
     section: 'the-guard-with-cookies',
     profiles: COURSE,
+    restsOn: 'L2-users-me',
     async run(ctx) {
       const { name, value } = await sessionClient(ctx);
       const anonymous = ctx.client();
       for (const path of [ME, '/api/v1/users', '/api/v1/stats']) {
         expectError(await anonymous.get(path), 401, 'Unauthorized', 'no credentials');
-        expectStatus(await getWithCookie(anonymous, path, `${name}=${value}`), 200, 'the same request with the session cookie');
+        expectStatus(
+          await getWithCookie(anonymous, path, `${name}=${value}`),
+          200,
+          'the same request with the session cookie',
+        );
       }
     },
   },
@@ -159,6 +105,7 @@ export const checks: Check[] = [
     reference: 'course',
     section: 'the-guard-with-cookies',
     profiles: COURSE,
+    restsOn: 'L2-users-me',
     async run(ctx) {
       const user = await ctx.someUser();
       const { name, value } = await sessionClient(ctx);
@@ -180,13 +127,23 @@ export const checks: Check[] = [
     reference: 'course',
     section: 'the-guard-with-cookies',
     profiles: COURSE,
+    restsOn: 'L2-users-me',
     async run(ctx) {
       const { name, value } = await sessionClient(ctx);
       const client = ctx.client();
       // Cookie names are case-sensitive (RFC 6265bis §5.4): a name in capitals is another name.
-      const others = [`other${name}`, name.toUpperCase() === name ? name.toLowerCase() : name.toUpperCase(), 'session_id'].filter((other) => other !== name);
+      const others = [
+        `other${name}`,
+        name.toUpperCase() === name ? name.toLowerCase() : name.toUpperCase(),
+        'session_id',
+      ].filter((other) => other !== name);
       for (const other of others) {
-        expectError(await getWithCookie(client, ME, `${other}=${value}`), 401, 'Unauthorized', `the live id under ${other}`);
+        expectError(
+          await getWithCookie(client, ME, `${other}=${value}`),
+          401,
+          'Unauthorized',
+          `the live id under ${other}`,
+        );
       }
       expectStatus(await getWithCookie(client, ME, `${name}=${value}`), 200, `the live id under ${name}`);
     },
@@ -198,6 +155,7 @@ export const checks: Check[] = [
     reference: 'course',
     section: 'the-guard-with-cookies',
     profiles: COURSE,
+    restsOn: 'L2-users-me',
     async run(ctx) {
       const user = await ctx.someUser();
       const { name, value } = await sessionClient(ctx);
@@ -214,6 +172,7 @@ export const checks: Check[] = [
     reference: 'OWASP Session Management Cheat Sheet',
     section: 'the-guard-with-cookies',
     profiles: SECURE,
+    restsOn: 'L2-users-me',
     async run(ctx) {
       const { name, value } = await sessionClient(ctx);
       const client = ctx.client();
@@ -232,10 +191,13 @@ export const checks: Check[] = [
   {
     id: 'L2-hostile-cookie',
     lesson: 2,
-    claim: 'Hostile session cookie values (SQL fragments, `../`, 8 KB, empty, non-ASCII, the cookie twice) get 403, never a 5xx.',
+    claim:
+      'Hostile session cookie values (SQL fragments, `../`, 8 KB, empty, non-ASCII, the cookie twice) get 403, never ' +
+      'a 5xx.',
     reference: 'OWASP Session Management Cheat Sheet',
     section: 'the-guard-with-cookies',
     profiles: SECURE,
+    restsOn: 'L2-users-me',
     async run(ctx) {
       const { name, value } = await sessionClient(ctx);
       const client = ctx.client();

@@ -4,45 +4,33 @@
  * as hashes. The checks use no `AUTH_TYPE` of their own: they run on each server's default
  * session auth, so they keep running on lesson 6 (express-session) and after.
  *
+ * Only the checks that read the database are this project's alone; the others run as well on
+ * a learner's server that the runner starts (`--start`), restarts and runs twice.
+ *
  * @module
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type Database from 'better-sqlite3';
-import { sessionName } from './auth.ts';
-import { expectError, expectJson, expectStatus, expectThat, fail, showJson } from './expect.ts';
-import type { HttpClient, HttpResponse } from './http.ts';
+import { expectJson, expectStatus, expectThat, fail } from './expect.ts';
+import {
+  clientWithCookie,
+  cookieValue,
+  expectMe,
+  expectRefused,
+  logInAs,
+  LOGOUT,
+  ME,
+  sessionCookieHeader,
+  sessionIdOf,
+  shortLimits,
+  shortLimitsEnv,
+  sleep,
+  sleepUntil,
+  slowCheckTimeoutMs,
+} from './stories.ts';
 import { COURSE, SECURE, type Check, type CheckContext, type SeededUser, type Target } from './types.ts';
-
-/** Resolves after `ms` milliseconds. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
-}
-
-/** Sleeps until the clock reads `time` (epoch ms). */
-export function sleepUntil(time: number): Promise<void> {
-  return sleep(time - Date.now());
-}
-
-/**
- * The session id a cookie value carries: the value itself (lessons 2 to 5), or the `<id>` of
- * express-session's signed `s:<id>.<signature>` (lesson 6), URL-decoded either way.
- *
- * @example
- * sessionIdOf('s%3AabC.sig'); // 'abC'
- * sessionIdOf('abC'); // 'abC'
- */
-export function sessionIdOf(cookieValue: string): string {
-  let value = cookieValue;
-  try {
-    value = decodeURIComponent(cookieValue);
-  } catch {
-    // Not URL-encoded: the value as it is.
-  }
-  const dot = value.lastIndexOf('.');
-  return value.startsWith('s:') && dot > 2 ? value.slice(2, dot) : value;
-}
 
 /** SHA-256 of a session id, in hex: what the notes say is stored instead of the id. */
 export function sha256Hex(text: string): string {
@@ -55,12 +43,17 @@ export function sha256Hex(text: string): string {
  */
 export function columnsHolding(db: Database.Database, value: string): string[] {
   const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
-  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
+  const tables = db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+    .pluck()
+    .all() as string[];
   const found: string[] = [];
   for (const table of tables) {
     const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table) as string[];
     for (const column of columns) {
-      const row = db.prepare(`SELECT 1 FROM ${quote(table)} WHERE ${quote(column)} IN (?, ?) LIMIT 1`).get(value, value.toUpperCase());
+      const row = db
+        .prepare(`SELECT 1 FROM ${quote(table)} WHERE ${quote(column)} IN (?, ?) LIMIT 1`)
+        .get(value, value.toUpperCase());
       if (row) found.push(`${table}.${column}`);
     }
   }
@@ -72,80 +65,10 @@ function databaseFiles(dbPath: string): string[] {
   return [dbPath, `${dbPath}-wal`, `${dbPath}-shm`, `${dbPath}-journal`].filter((file) => existsSync(file));
 }
 
-/** The value of the session cookie in `client`'s jar; fails when there is none. */
-export function cookieValue(client: HttpClient, target: Pick<Target, 'env'>, what: string): string {
-  const name = sessionName(target.env);
-  const value = client.jar.get(name);
-  expectThat(value !== undefined && value !== '', `${what}: the client holds no ${name} cookie`, { expected: `a ${name} cookie` });
-  return value;
-}
-
-/** A new client of `target` that sends this session cookie (as a client that ignores expiry would). */
-export function clientWithCookie(target: Target, value: string): HttpClient {
-  const client = target.client();
-  client.setCookie(sessionName(target.env), value);
-  return client;
-}
-
-/**
- * The `Cookie` header that sends this session cookie by hand (it wins over the jar), as a
- * client that ignores `Max-Age`, `Expires` and clearing would; the same jar keeps the replay short.
- */
-export function sessionCookieHeader(target: Pick<Target, 'env'>, value: string): string {
-  return `${sessionName(target.env)}=${value}`;
-}
-
-/** Fails unless `GET /api/v1/users/me` (with this `Cookie` header, if given) answers 200 with `user`. */
-export async function expectMe(client: HttpClient, user: SeededUser, what: string, cookie?: string): Promise<HttpResponse> {
-  const res = await client.get('/api/v1/users/me', cookie === undefined ? {} : { headers: { Cookie: cookie } });
-  expectStatus(res, 200, what);
-  const body = res.json() as { id?: unknown; email?: unknown } | undefined;
-  const same = user.id ? body?.id === user.id : typeof body?.email === 'string' && body.email.toLowerCase() === user.email.toLowerCase();
-  if (!res.isJson || !same) {
-    fail(`${res.request} (${what}): expected the user ${user.email}, got ${res.body.slice(0, 200)}`, {
-      expected: `200 ${showJson({ id: user.id || '...', email: user.email })}`,
-      response: res,
-    });
-  }
-  return res;
-}
-
-/**
- * Fails unless `GET /api/v1/users/me` (with this `Cookie` header, if given) answers 403
- * `{"error": "Forbidden"}`: a cookie that names no live session.
- */
-export async function expectRefused(client: HttpClient, what: string, cookie?: string): Promise<void> {
-  expectError(await client.get('/api/v1/users/me', cookie === undefined ? {} : { headers: { Cookie: cookie } }), 403, 'Forbidden', what);
-}
-
-/**
- * A client logged in as `user` on `target`, and its session cookie's value, read at once (a
- * jar drops a cookie at its Max-Age, and a slow login next to it must not make it look missing).
- */
-export async function logInAs(target: Target, user: SeededUser): Promise<{ client: HttpClient; value: string }> {
-  const client = await target.userClient(user);
-  return { client, value: cookieValue(client, target, `logging in as ${user.email}`) };
-}
-
 /** The users to log in with: the seeded ones, or one made through the API. */
 async function loginUsers(ctx: CheckContext): Promise<readonly SeededUser[]> {
   return ctx.users.length > 0 ? ctx.users : [await ctx.someUser()];
 }
-
-/** For checks that start servers and hash several passwords: slow on a busy machine. */
-export const slowCheckTimeoutMs = 60_000;
-
-/**
- * Short session limits, for the checks that wait for expiry (idle shorter than absolute, so
- * that each can be seen alone). Checks that share them share one server.
- */
-export const shortLimits = { durationMs: 2500, idleMs: 1500 } as const;
-
-/** {@link shortLimits} as the server's environment. */
-export const shortLimitsEnv = {
-  SESSION_DURATION: String(shortLimits.durationMs / 1000),
-  SESSION_IDLE_TIMEOUT: String(shortLimits.idleMs / 1000),
-};
 
 /**
  * Where the database holds the session of this cookie: the columns holding the SHA-256 hash
@@ -159,10 +82,14 @@ export function storedAt(db: Database.Database, cookie: string): string[] {
 /** Fails unless the database holds the session of this cookie (see {@link storedAt}). */
 function expectStored(db: Database.Database, cookie: string, what: string): string[] {
   const columns = storedAt(db, cookie);
-  expectThat(columns.length > 0, `${what}: the database holds neither the session id nor its SHA-256 hash: the session is not stored there`, {
-    expected: `a row with ${sha256Hex(sessionIdOf(cookie))}`,
-    actual: 'no column of any table holds it',
-  });
+  expectThat(
+    columns.length > 0,
+    `${what}: the database holds neither the session id nor its SHA-256 hash: the session is not stored there`,
+    {
+      expected: `a row with ${sha256Hex(sessionIdOf(cookie))}`,
+      actual: 'no column of any table holds it',
+    },
+  );
   return columns;
 }
 
@@ -187,11 +114,15 @@ export const checks: Check[] = [
   {
     id: 'L5-login-survives-crash',
     lesson: 5,
-    claim: 'A login that was answered with 200 still authenticates after the server is killed with SIGKILL right after it and started again.',
+    claim:
+      'A login that was answered with 200 still authenticates after the server is killed with SIGKILL right after it ' +
+      'and started again.',
     reference: 'course',
     section: 'several-processes-one-file',
     profiles: COURSE,
     needs: ['restart'],
+    // A server whose sessions do not survive even a clean restart is L5-session-survives-restart's to report.
+    restsOn: 'L5-session-survives-restart',
     async run(ctx) {
       const user = await ctx.someUser();
       const client = await ctx.userClient(user);
@@ -208,12 +139,13 @@ export const checks: Check[] = [
     section: 'why-memory-is-not-enough',
     profiles: SECURE,
     needs: ['restart'],
+    restsOn: 'L5-session-survives-restart',
     timeoutMs: slowCheckTimeoutMs,
     async run(ctx) {
       const user = await ctx.someUser();
       const [ended, kept] = await Promise.all([ctx.userClient(user), ctx.userClient(user)]);
       const endedCookie = sessionCookieHeader(ctx, cookieValue(ended, ctx, 'the session to log out'));
-      expectJson(await ended.delete('/api/v1/auth_session/logout'), 200, {}, 'logout');
+      expectJson(await ended.delete(LOGOUT), 200, {}, 'logout');
       await ctx.restart();
       // The session nobody logged out shows that the restart kept sessions: only then does
       // the refusal below prove that the logout was kept too.
@@ -225,24 +157,28 @@ export const checks: Check[] = [
     id: 'L5-expiry-after-restart',
     lesson: 5,
     claim:
-      '`SESSION_DURATION` and `SESSION_IDLE_TIMEOUT` are enforced after a restart from the times stored with the session, neither reset nor extended by it.',
+      '`SESSION_DURATION` and `SESSION_IDLE_TIMEOUT` are enforced after a restart from the times stored with the ' +
+      'session, neither reset nor extended by it.',
     reference: 'ASVS 5 V7.3',
     section: 'expiry-from-the-stored-times',
     profiles: SECURE,
-    needs: ['restart', 'database'],
+    needs: ['restart'],
+    // Sessions lost at the restart would be refused for the wrong reason.
+    restsOn: 'L5-session-survives-restart',
     env: shortLimitsEnv,
     timeoutMs: slowCheckTimeoutMs,
     async run(ctx) {
       const { durationMs, idleMs } = shortLimits;
       const user = await ctx.someUser();
-      const db = ctx.openDatabase();
-      // Stored times need a stored session (lesson 4 kept it in memory, gone at a restart):
-      // each is looked for right after its login, before its idle timeout can have ended it.
+      // On this project's servers, stored times need a stored session (lesson 4 kept it in
+      // memory, gone at a restart): each is looked for right after its login, before its idle
+      // timeout can have ended it. A learner's store is out of reach: restsOn covers it.
+      const db = ctx.mode === 'own' ? ctx.openDatabase() : null;
       const logIn = async (what: string) => {
         const start = Date.now();
         const session = await logInAs(ctx, user);
         const at = Date.now();
-        expectStored(db, session.value, `right after login (${what})`);
+        if (db) expectStored(db, session.value, `right after login (${what})`);
         return { ...session, start, at };
       };
       // busy: used all along, so only the absolute limit can end it; idle: never used again.
@@ -252,13 +188,14 @@ export const checks: Check[] = [
       const busyCookie = sessionCookieHeader(ctx, busy.value);
       const beforeRestart = Date.now();
       // The busy session's last use before the restart.
-      await busy.client.get('/api/v1/users/me', { headers: { Cookie: busyCookie } });
+      await busy.client.get(ME, { headers: { Cookie: busyCookie } });
       await ctx.restart();
       const restarted = Date.now();
       // Alive for sure if the restart was quick (a use may be recorded 10% late: lesson 5's notes).
       const aliveForSure = restarted - beforeRestart < idleMs * 0.9 && restarted < busy.start + durationMs - 200;
-      const first = await busy.client.get('/api/v1/users/me', { headers: { Cookie: busyCookie } });
-      if (aliveForSure) expectStatus(first, 200, `the busy session, ${restarted - busy.at} ms after login, right after the restart`);
+      const first = await busy.client.get(ME, { headers: { Cookie: busyCookie } });
+      if (aliveForSure)
+        expectStatus(first, 200, `the busy session, ${restarted - busy.at} ms after login, right after the restart`);
 
       // No assertion below depends on how long the logins or the restart took: a server that
       // restarts a session's clocks at a restart (or when it first sees the session after one)
@@ -271,38 +208,56 @@ export const checks: Check[] = [
         if (!idleChecked && Date.now() >= idleEnds) {
           await expectRefused(
             idle.client,
-            `a session idle since login, ${Date.now() - idle.at} ms later (${Date.now() - restarted} ms after the restart)`,
+            `a session idle since login, ${Date.now() - idle.at} ms later (${Date.now() - restarted} ms after the ` +
+              `restart)`,
             sessionCookieHeader(ctx, idle.value),
           );
           idleChecked = true;
         } else if (!busyChecked && Date.now() >= absoluteEnds) {
-          await expectRefused(busy.client, `the busy session, ${Date.now() - busy.at} ms after login (${Date.now() - restarted} ms after the restart)`, busyCookie);
+          await expectRefused(
+            busy.client,
+            `the busy session, ${Date.now() - busy.at} ms after login (${Date.now() - restarted} ms after the restart)`,
+            busyCookie,
+          );
           busyChecked = true;
         } else {
-          // Until its limit, the busy session is used every third of the idle timeout, so that only the absolute limit can end it.
+          // Until its limit, the busy session is used every third of the idle timeout, so that only
+          // the absolute limit can end it.
           const next = Math.min(idleChecked ? Infinity : idleEnds, busyChecked ? Infinity : absoluteEnds);
           await sleep(Math.min(idleMs / 3, next - Date.now()));
-          if (!busyChecked && Date.now() < absoluteEnds) await busy.client.get('/api/v1/users/me', { headers: { Cookie: busyCookie } });
+          if (!busyChecked && Date.now() < absoluteEnds) await busy.client.get(ME, { headers: { Cookie: busyCookie } });
         }
       }
-      return aliveForSure ? 'ok' : `ok (the restart took ${restarted - beforeRestart} ms: too long to also see the busy session alive after it)`;
+      return aliveForSure
+        ? 'ok'
+        : `ok (the restart took ${restarted - beforeRestart} ms: too long to also see the busy session alive after it)`;
     },
   },
   {
     id: 'L5-shared-sessions',
     lesson: 5,
     claim: "Two server processes on the same database accept each other's sessions at once.",
-    reference: 'course',
+    // Not the course's: its reference reads the session file once, at start. But a server run
+    // as several processes (gunicorn -w 4, a second machine) must not log users out at random.
+    reference: 'The Twelve-Factor App, VI. Processes',
     section: 'several-processes-one-file',
-    profiles: COURSE,
+    profiles: SECURE,
     needs: ['variant'],
     timeoutMs: slowCheckTimeoutMs,
     async run(ctx) {
       const user = await ctx.someUser();
       const [other, here] = await Promise.all([ctx.startVariant({}, { shareDatabase: true }), ctx.userClient(user)]);
-      await expectMe(clientWithCookie(other, cookieValue(here, ctx, 'a login on the first process')), user, 'a session of the first process, on the second');
+      await expectMe(
+        clientWithCookie(other, cookieValue(here, ctx, 'a login on the first process')),
+        user,
+        'a session of the first process, on the second',
+      );
       const there = await other.userClient(user);
-      await expectMe(clientWithCookie(ctx, cookieValue(there, other, 'a login on the second process')), user, 'a session of the second process, on the first');
+      await expectMe(
+        clientWithCookie(ctx, cookieValue(there, other, 'a login on the second process')),
+        user,
+        'a session of the second process, on the first',
+      );
     },
   },
   {
@@ -313,6 +268,7 @@ export const checks: Check[] = [
     section: 'several-processes-one-file',
     profiles: SECURE,
     needs: ['variant'],
+    restsOn: 'L5-shared-sessions',
     timeoutMs: slowCheckTimeoutMs,
     async run(ctx) {
       const user = await ctx.someUser();
@@ -320,7 +276,7 @@ export const checks: Check[] = [
       const there = clientWithCookie(other, cookieValue(here, ctx, 'a login on the first process'));
       // Used on the second process first: whatever it might remember about the session, it has seen it.
       await expectMe(there, user, 'the session on the second process, before the logout');
-      expectJson(await here.delete('/api/v1/auth_session/logout'), 200, {}, 'logout on the first process');
+      expectJson(await here.delete(LOGOUT), 200, {}, 'logout on the first process');
       await expectRefused(there, 'the logged-out session on the second process, right after the logout');
     },
   },
@@ -340,34 +296,47 @@ export const checks: Check[] = [
       const findId = (when: string) => {
         for (const file of databaseFiles(ctx.dbPath)) {
           if (readFileSync(file).includes(id)) {
-            fail(`${when}, the session id ${id.slice(0, 8)}… is stored in clear in ${basename(file)}: a copy of the database is a copy of the cookie`, {
-              expected: 'no session id in the database files, only its SHA-256 hash',
-              actual: `${basename(file)} contains the session id ${id}`,
-            });
+            fail(
+              `${when}, the session id ${id.slice(0, 8)}… is stored in clear in ${basename(file)}: a copy of the ` +
+                `database is a copy of the cookie`,
+              {
+                expected: 'no session id in the database files, only its SHA-256 hash',
+                actual: `${basename(file)} contains the session id ${id}`,
+              },
+            );
           }
         }
       };
       findId('while the session lives');
       const hash = sha256Hex(id);
       const columns = columnsHolding(ctx.openDatabase(), hash);
-      expectThat(columns.length > 0, `the database holds no SHA-256 hash of the session id: the session is not stored there`, {
-        expected: `a row with ${hash}`,
-        actual: 'no column of any table holds it',
-      });
+      expectThat(
+        columns.length > 0,
+        `the database holds no SHA-256 hash of the session id: the session is not stored there`,
+        {
+          expected: `a row with ${hash}`,
+          actual: 'no column of any table holds it',
+        },
+      );
       // A logout is a write too: a server might keep ended ids somewhere.
-      expectJson(await client.delete('/api/v1/auth_session/logout'), 200, {}, 'logout');
+      expectJson(await client.delete(LOGOUT), 200, {}, 'logout');
       findId('after logout');
-      return `no id in ${databaseFiles(ctx.dbPath).map((file) => basename(file)).join(', ')}; the hash is in ${columns.join(', ')}`;
+      return `no id in ${databaseFiles(ctx.dbPath)
+        .map((file) => basename(file))
+        .join(', ')}; the hash is in ${columns.join(', ')}`;
     },
   },
   {
     id: 'L5-concurrent-logins',
     lesson: 5,
-    claim: 'Many concurrent logins, spread over two server processes on one database, each get a distinct session id, and every one of them authenticates on both.',
+    claim:
+      'Many concurrent logins, spread over two server processes on one database, each get a distinct session id, and ' +
+      'every one of them authenticates on both.',
     reference: 'ASVS 5 V7.2.3',
     section: 'several-processes-one-file',
     profiles: SECURE,
     needs: ['variant'],
+    restsOn: 'L5-shared-sessions',
     timeoutMs: slowCheckTimeoutMs,
     async run(ctx) {
       // Three per process, at once: each one a password hash (slow on purpose) and a write.
@@ -380,19 +349,27 @@ export const checks: Check[] = [
           const target = targets[i % 2] as Target;
           const user = users[Math.floor(i / 2) % users.length] as SeededUser;
           const client = target.client();
-          const res = await client.post('/api/v1/auth_session/login', { form: { email: user.email, password: user.password } });
+          const res = await client.post('/api/v1/auth_session/login', {
+            form: { email: user.email, password: user.password },
+          });
           expectStatus(res, 200, `login ${i + 1} of ${logins}, at once, on process ${(i % 2) + 1}`);
           return { user, value: cookieValue(client, target, `login ${i + 1}`) };
         }),
       );
       const distinct = new Set(sessions.map(({ value }) => sessionIdOf(value)));
-      expectThat(distinct.size === logins, `${logins} concurrent logins got only ${distinct.size} distinct session ids`, {
-        expected: `${logins} distinct ids`,
-        actual: `${distinct.size} distinct ids`,
-      });
+      expectThat(
+        distinct.size === logins,
+        `${logins} concurrent logins got only ${distinct.size} distinct session ids`,
+        {
+          expected: `${logins} distinct ids`,
+          actual: `${distinct.size} distinct ids`,
+        },
+      );
       await Promise.all(
         sessions.flatMap(({ user, value }, i) =>
-          targets.map((target, t) => expectMe(clientWithCookie(target, value), user, `login ${i + 1}'s cookie on process ${t + 1}`)),
+          targets.map((target, t) =>
+            expectMe(clientWithCookie(target, value), user, `login ${i + 1}'s cookie on process ${t + 1}`),
+          ),
         ),
       );
     },
@@ -400,7 +377,8 @@ export const checks: Check[] = [
   {
     id: 'L5-expired-rows-deleted',
     lesson: 5,
-    claim: "An expired session's row is deleted from the database, when it is next presented or by the background purge.",
+    claim:
+      "An expired session's row is deleted from the database, when it is next presented or by the background purge.",
     reference: 'OWASP Session Management Cheat Sheet',
     section: 'expiry-from-the-stored-times',
     profiles: SECURE,
@@ -414,7 +392,11 @@ export const checks: Check[] = [
       expectStored(db, value, 'right after login');
       // Idle since login: expired at login + SESSION_IDLE_TIMEOUT at the latest.
       await sleepUntil(loggedIn + shortLimits.idleMs);
-      await expectRefused(client, `the cookie, sent by hand, idle for ${Date.now() - loggedIn} ms since login`, sessionCookieHeader(ctx, value));
+      await expectRefused(
+        client,
+        `the cookie, sent by hand, idle for ${Date.now() - loggedIn} ms since login`,
+        sessionCookieHeader(ctx, value),
+      );
       const left = storedAt(db, value);
       expectThat(left.length === 0, `the expired session was refused, but its row is still in ${left.join(', ')}`, {
         expected: 'no row for the expired session',
@@ -433,7 +415,8 @@ export const checks: Check[] = [
     until: {
       lesson: 6,
       reason:
-        "express-session's store rows do not say which user they belong to: a deleted user's sessions are refused at once, but each row leaves only when its cookie comes back or at expiry",
+        "express-session's store rows do not say which user they belong to: a deleted user's sessions are refused at " +
+        'once, but each row leaves only when its cookie comes back or at expiry',
     },
     timeoutMs: slowCheckTimeoutMs,
     async run(ctx) {

@@ -23,6 +23,7 @@ const LABELS: Record<Status, [string, keyof typeof COLORS]> = {
   fail: ['FAIL', 'red'],
   warn: ['warn', 'yellow'],
   skip: ['skip', 'dim'],
+  timeout: ['TIME', 'yellow'],
 };
 
 /** Whether stdout should get colours: a terminal, and NO_COLOR not set (no-color.org). */
@@ -49,6 +50,7 @@ function tally(counts: Record<Status, number>): string {
   const extra = [
     counts.fail && `${counts.fail} failed`,
     counts.warn && `${counts.warn} warning${counts.warn > 1 ? 's' : ''}`,
+    counts.timeout && `${counts.timeout} timed out`,
     counts.skip && `${counts.skip} skipped`,
   ].filter(Boolean);
   return `${counts.pass}/${ran}${extra.length ? ` (${extra.join(', ')})` : ''}`;
@@ -68,7 +70,12 @@ function failureDetails(result: ClaimResult, options: FormatOptions): string[] {
   out.push(...field('read', [result.notes]));
   if (result.curl) {
     const replay = result.setup?.length
-      ? ['start the server on a fresh database, in one terminal:', ...result.setup.map((line) => `  ${line}`), 'then, in another terminal:', ...result.curl.map((line) => `  ${line}`)]
+      ? [
+          'start the server in one terminal:',
+          ...result.setup.map((line) => `  ${line}`),
+          'then, in another terminal:',
+          ...result.curl.map((line) => `  ${line}`),
+        ]
       : result.curl;
     out.push(...field('replay', replay));
   }
@@ -84,17 +91,34 @@ export function formatLesson(report: LessonReport, options: FormatOptions): stri
     lines.push(`  ${paint(options, color, label)}  ${result.id.padEnd(width)}  ${result.claim}`);
     if (result.status === 'fail' || result.status === 'warn') lines.push(...failureDetails(result, options));
     if (result.status === 'skip') lines.push(paint(options, 'dim', `        ${result.message}`));
+    if (result.status === 'timeout') lines.push(paint(options, 'yellow', `        ${result.message}: not a verdict on the claim`));
   }
   const summary = lessonSummary(report);
   lines.push(report.counts.fail ? paint(options, 'red', summary) : summary, '');
   return lines.join('\n');
 }
 
-/** The last line: every lesson together. */
+/**
+ * The last lines: every lesson together, and what the run could not judge: a run that
+ * could not start, a run that judged no claim at all, the checks that ran out of time.
+ */
 export function formatTotal(run: RunReport, options: FormatOptions): string {
+  if (run.error) return paint(options, 'red', `error: ${run.error}`);
   const lessons = `${run.lessons.length} lesson${run.lessons.length === 1 ? '' : 's'}`;
-  const line = `All ${lessons} (profile ${run.profile}${run.url ? `, ${run.url}` : ''}): ${tally(run.counts)} in ${seconds(run.durationMs)}`;
-  return paint(options, run.ok ? 'green' : 'red', line);
+  const where = run.url ? `, ${run.url}` : run.start ? `, ${run.start.command}` : '';
+  const lines = [paint(options, run.ok ? 'green' : 'red', `All ${lessons} (profile ${run.profile}${where}): ${tally(run.counts)} in ${seconds(run.durationMs)}`)];
+  const verdicts = run.counts.pass + run.counts.fail + run.counts.warn;
+  if (verdicts === 0) {
+    const why = run.counts.timeout ? 'every claim was skipped or ran out of time' : 'every claim was skipped';
+    lines.push(paint(options, 'red', `nothing was checked: ${why} (the reasons are above); this is not a pass`));
+  }
+  if (run.counts.timeout) {
+    lines.push(
+      paint(options, 'yellow', `${run.counts.timeout} check${run.counts.timeout > 1 ? 's' : ''} ran out of time: not verdicts. ` +
+        'On a busy machine run them again, or give more time with --timeout SECONDS.'),
+    );
+  }
+  return lines.join('\n');
 }
 
 /** The whole report as text. */

@@ -5,17 +5,17 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { test } from 'node:test';
-import { sessionIdPart } from './lesson-02.ts';
+import { sessionIdOf } from './stories.ts';
 import { estimateBits } from './lesson-03.ts';
 
 const samples = (make: (i: number) => string, n = 5) => Array.from({ length: n }, (_, i) => make(i));
 
-test('sessionIdPart takes the id out of an express-session value and leaves others whole', () => {
-  assert.equal(sessionIdPart('q3Zt0y-_x'), 'q3Zt0y-_x');
-  assert.equal(sessionIdPart('s%3Aq3Zt0y-_x.AbC%2Bd%2F9'), 'q3Zt0y-_x');
-  assert.equal(sessionIdPart('s:q3Zt0y.AbC+d/9'), 'q3Zt0y');
-  assert.equal(sessionIdPart('%E9'), '%E9', 'not UTF-8: the value as it is');
-  assert.equal(sessionIdPart('C%20is%20fun'), 'C is fun');
+test('sessionIdOf takes the id out of an express-session value and leaves others whole', () => {
+  assert.equal(sessionIdOf('q3Zt0y-_x'), 'q3Zt0y-_x');
+  assert.equal(sessionIdOf('s%3Aq3Zt0y-_x.AbC%2Bd%2F9'), 'q3Zt0y-_x');
+  assert.equal(sessionIdOf('s:q3Zt0y.AbC+d/9'), 'q3Zt0y');
+  assert.equal(sessionIdOf('%E9'), '%E9', 'not UTF-8: the value as it is');
+  assert.equal(sessionIdOf('C%20is%20fun'), 'C is fun');
 });
 
 test('estimateBits: 256-bit base64url ids pass, uuid4 and short or predictable ids do not', () => {

@@ -20,17 +20,29 @@ export const profileNames: readonly Profile[] = ['secure', 'course'];
 /** What a broken claim counts as in a profile: a failure, or a warning (exit status unchanged). */
 export type Severity = 'fail' | 'warn';
 
-/** A claim's outcome. */
-export type Status = 'pass' | 'fail' | 'warn' | 'skip';
+/**
+ * A claim's outcome. `timeout`: the check ran out of time, which says nothing about the claim
+ * (a busy machine, or a server that hangs): reported apart from the verdicts.
+ */
+export type Status = 'pass' | 'fail' | 'warn' | 'skip' | 'timeout';
 
 /**
- * What a check needs besides HTTP; against a server the runner did not start (`--url`),
- * a check that needs any of these is skipped with the reason.
+ * Who runs the server the checks talk to:
+ * - `own`: the runner, one of this project's servers (or a `--server` file) on a fresh database;
+ * - `start`: the runner, with the learner's command (`--start`), in the learner's folder;
+ * - `url`: someone else, by hand (`--url`).
+ */
+export type Mode = 'own' | 'start' | 'url';
+
+/**
+ * What a check needs besides HTTP. Against a server the runner did not start (`--url`), a
+ * check that needs any of these is skipped with the reason; against a server it starts with
+ * `--start`, only `database` is out of reach (the runner cannot read a foreign server's store).
  */
 export type Need =
   /** `ctx.restart()`: stop the server and start it again on the same database. */
   | 'restart'
-  /** `ctx.openDatabase()`: read the server's SQLite file. */
+  /** `ctx.openDatabase()`: read the server's SQLite file (this project's servers only). */
   | 'database'
   /** `ctx.startVariant(env)`: start another instance of the same lesson. */
   | 'variant'
@@ -59,6 +71,8 @@ export interface SeededUser {
 export interface Target {
   /** Base URL, no trailing slash (it changes when the server restarts). */
   readonly url: string;
+  /** The base URL the failure's replay uses for this server (a port free on this machine, or the `--url`). */
+  readonly replayUrl: string;
   /** The environment the server was started with, besides port, host and database. */
   readonly env: Env;
   /** A client with an empty cookie jar and no credentials. */
@@ -78,7 +92,7 @@ export interface Target {
   stdout(): readonly string[];
   /** Resolves with the first stdout line (past or future) that matches `pattern`. */
   waitForLine(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
-  /** The server's SQLite file. */
+  /** The server's SQLite file ('' when the runner did not create it). */
   readonly dbPath: string;
 }
 
@@ -90,7 +104,10 @@ export interface RestartOptions {
 
 /** Options of {@link CheckContext.startVariant}. */
 export interface VariantOptions {
-  /** Use the same database file as the main server (default: a fresh seeded one). */
+  /**
+   * Use the same database file as the main server (default: a fresh seeded one). A server
+   * started with `--start` always shares its folder, whatever this says.
+   */
   shareDatabase?: boolean;
 }
 
@@ -99,11 +116,12 @@ export interface CheckContext extends Target {
   /** The lesson whose server runs (not necessarily the lesson of the check). */
   readonly lesson: number;
   readonly profile: Profile;
-  /** `own`: the runner started the server; `url`: someone else's server (`--url`). */
-  readonly mode: 'own' | 'url';
+  /** Who runs the server: see {@link Mode}. */
+  readonly mode: Mode;
   /**
-   * The seeded users: at least two in `own` mode, fresh random emails and passwords each
-   * run, the second one with `:` in its password; in `url` mode the `--user`, or none.
+   * The seeded users: at least two when the runner starts the server, fresh random emails
+   * and passwords each run, the second one with `:` in its password; with `--url` the
+   * `--user`, or none.
    */
   readonly users: readonly SeededUser[];
   /** The first seeded user, or a new one created through the API when there is none. */
@@ -133,6 +151,14 @@ export interface Until {
   reason: string;
 }
 
+/** The earlier lesson whose server already keeps a claim, and why (see {@link Check.since}). */
+export interface Since {
+  /** The first lesson of this project whose server keeps the claim. */
+  lesson: number;
+  /** Why the notes make the claim later than that. */
+  reason: string;
+}
+
 /** A check: one claim of a lesson's notes and the HTTP story that proves it. */
 export interface Check {
   /** `L<lesson>-<name>`, stable; the same id stands in the lesson's notes. */
@@ -155,7 +181,22 @@ export interface Check {
   readonly exclusive?: boolean;
   /** The claim stops applying from this lesson on (skipped there, with the reason). */
   readonly until?: Until;
-  /** Gives up after this long (default 30 s). */
+  /**
+   * The claim is the course's from this lesson on, but this project's servers keep it from an
+   * earlier one (`GET /users/me`: the course adds it with its Session project, lesson 1 here).
+   * The curriculum test does not expect it to fail on that earlier lesson's server.
+   */
+  readonly since?: Since;
+  /**
+   * The id of a claim of the same lesson that this one presupposes (sessions that expire at
+   * all, a second login that works). When that claim fails in the same run, this one is not
+   * judged: it is reported as skipped, resting on it, so that one mistake breaks one claim.
+   */
+  readonly restsOn?: string;
+  /**
+   * Gives up after this long on an idle machine (default 30 s); the runner stretches it with
+   * the load (see time.ts), and `--timeout` replaces it.
+   */
   readonly timeoutMs?: number;
   /** The HTTP story; throws a `CheckFailure` (see `expect.ts`) when the claim is broken. */
   run(ctx: CheckContext): Promise<void | string>;
@@ -169,6 +210,8 @@ export interface ClaimResult {
   status: Status;
   /** One line: what went wrong, why it was skipped, or what passed. */
   message: string;
+  /** Skipped because the claim it rests on ({@link Check.restsOn}) failed: that claim's id. */
+  restsOn?: string;
   reference: string;
   /** The notes section to read: `lessons/01-basic-auth/README.md#the-guard`. */
   notes: string;
@@ -197,13 +240,20 @@ export interface LessonReport {
 /** How many claims ended in each status. */
 export type Counts = Record<Status, number>;
 
-/** The outcome of a run: what `npm run check -- --json` prints. */
+/** The outcome of a run: what `npm run --silent check -- --json` prints. */
 export interface RunReport {
   profile: Profile;
-  mode: 'own' | 'url';
+  mode: Mode;
   url?: string;
-  /** True when nothing failed (warnings and skips do not count). */
+  /** With `--start`: the command and its folder. */
+  start?: { command: string; cwd: string };
+  /**
+   * True when nothing failed and at least one claim got a verdict (warnings, skips and
+   * timeouts do not count; a run that judged nothing is not a success).
+   */
   ok: boolean;
+  /** Why the run could not check anything at all (no server answers, no users could be made). */
+  error?: string;
   durationMs: number;
   counts: Counts;
   lessons: LessonReport[];

@@ -1,13 +1,15 @@
 /**
  * The users a run seeds: fresh random emails and passwords each run (so no hard-coded
- * answer can pass), hashed once with the project's own `User` model and inserted into the
- * temporary database of every server the run starts.
+ * answer can pass), hashed once and inserted into the temporary database of every server
+ * the run starts. A server verifies a password at the cost stored with its hash: the
+ * runner's users are hashed at the test cost (`PASSWORD_HASH_COST=low`), as its servers hash.
  *
  * @module
  */
 import { randomBytes } from 'node:crypto';
 import { openDatabase, useDatabase } from '../shared/db.ts';
 import { User } from '../shared/models/user.ts';
+import { hashCost, hashPassword } from '../shared/password.ts';
 import type { SeededUser } from './types.ts';
 
 /** A seeded user with its stored password hash, ready to insert. */
@@ -40,13 +42,14 @@ export function randomPassword(): string {
 }
 
 /**
- * Creates the run's users and hashes their passwords (in parallel: scrypt is slow on
- * purpose). The second user's password contains colons.
+ * Creates the run's users and hashes their passwords at `cost`: by default the cost this
+ * process's environment says (the production one, unless `PASSWORD_HASH_COST=low`); the
+ * runner passes the test cost. The second user's password contains colons.
  *
  * @example
- * const users = await prepareUsers(); // [{ id, email, password, ... }, { ... password: 'x:y:9' }]
+ * const users = await prepareUsers(lowScryptParams); // [{ id, email, password, ... }, { ... password: 'x:y:9' }]
  */
-export async function prepareUsers(): Promise<PreparedUser[]> {
+export async function prepareUsers(cost = hashCost()): Promise<PreparedUser[]> {
   const specs: Omit<SeededUser, 'id'>[] = [
     { email: randomEmail('ada'), password: randomPassword(), firstName: 'Ada', lastName: `Lovelace-${token(3)}` },
     // Basic auth splits at the first colon: this password proves the rest is kept.
@@ -55,8 +58,7 @@ export async function prepareUsers(): Promise<PreparedUser[]> {
   return Promise.all(
     specs.map(async (spec) => {
       const user = new User();
-      await user.setPassword(spec.password);
-      return { ...spec, id: user.id, passwordHash: user.passwordHash as string };
+      return { ...spec, id: user.id, passwordHash: await hashPassword(spec.password, cost) };
     }),
   );
 }

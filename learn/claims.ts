@@ -10,24 +10,10 @@ import { formatLesson } from '../checks/report.ts';
 import { runChecks } from '../checks/runner.ts';
 import { lessonEntry } from '../checks/lessons.ts';
 import type { Check, LessonReport } from '../checks/types.ts';
-import { prepareUsers, type PreparedUser } from '../checks/users.ts';
-import { quickPasswordHash } from './steps/helpers.ts';
 
 /** The workspace's server of lesson `number`. */
 export function workspaceServer(dir: string, number: number): string {
   return join(dir, lessonPaths(lessonOf(number), '.').server);
-}
-
-/**
- * The checks' users, made once for a whole session of the watch mode, with the cheap scrypt
- * cost of the step tests: a stored hash carries its cost, so the server checks each of the
- * many logins in a millisecond instead of a hundred. The checks are the same; only these
- * test accounts are cheaper (a user the checks create through the API gets the full cost).
- */
-let users: Promise<PreparedUser[]> | undefined;
-
-async function quickUsers(): Promise<PreparedUser[]> {
-  return (await prepareUsers()).map((user) => ({ ...user, passwordHash: quickPasswordHash(user.password) }));
 }
 
 /**
@@ -56,8 +42,7 @@ export function claimIds(number: number, part: ClaimsPart): string[] {
 export async function runWorkspaceClaims(dir: string, number: number, part: ClaimsPart = 'all'): Promise<LessonReport | null> {
   const only = claimIds(number, part);
   if (only.length === 0) return null;
-  users ??= quickUsers();
-  const run = await runChecks({ lessons: [number], server: { lesson: number, entry: workspaceServer(dir, number) }, users, only });
+  const run = await runChecks({ lessons: [number], server: { lesson: number, entry: workspaceServer(dir, number) }, only });
   return run.lessons[0] ?? null;
 }
 

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { randomBytes, scryptSync } from 'node:crypto';
 import { before, test } from 'node:test';
-import { hashPassword, verifyPassword } from './password.ts';
+import { hashCost, hashPassword, lowCostEnv, lowScryptParams, verifyPassword } from './password.ts';
 
-// Each hash costs ~100 ms (that is the point of scrypt): hash once, share it.
+// Each hash costs ~100 ms (that is the point of scrypt): hash once, share it. The production
+// cost whatever the environment says (a test run may set PASSWORD_HASH_COST=low).
 const password = 'H0lbertonSchool98!';
 let stored: string;
 before(async () => {
-  stored = await hashPassword(password);
+  stored = await hashPassword(password, hashCost({}));
 });
 
 test('a hash is stored as scrypt$N$r$p$salt$hash with the cost parameters', () => {
@@ -23,7 +24,7 @@ test('the hash never contains the password', () => {
 });
 
 test('the same password hashed twice gets a different salt and hash', async () => {
-  const again = await hashPassword(password);
+  const again = await hashPassword(password, hashCost({}));
   assert.notEqual(again, stored);
   assert.notEqual(again.split('$')[4], stored.split('$')[4]);
 });
@@ -59,4 +60,13 @@ test('the cost parameters are read from the stored string, so older hashes still
   const older = ['scrypt', 1024, 8, 1, salt.toString('base64'), key.toString('base64')].join('$');
   assert.equal(await verifyPassword(password, older), true);
   assert.equal(await verifyPassword('wrong', older), false);
+});
+
+test('PASSWORD_HASH_COST=low lowers the cost of new hashes; anything else keeps the production cost', async () => {
+  assert.deepEqual(hashCost({}), { N: 32768, r: 8, p: 3 });
+  for (const other of ['', 'LOW', 'lowest', '10']) assert.deepEqual(hashCost({ PASSWORD_HASH_COST: other }), { N: 32768, r: 8, p: 3 }, other);
+  assert.deepEqual(hashCost(lowCostEnv), lowScryptParams);
+  const cheap = await hashPassword(password, hashCost(lowCostEnv));
+  assert.deepEqual(cheap.split('$').slice(0, 4), ['scrypt', '1024', '8', '1']);
+  assert.equal(await verifyPassword(password, cheap), true);
 });

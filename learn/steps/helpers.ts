@@ -14,6 +14,7 @@ import { randomBytes, scryptSync } from 'node:crypto';
 import type { Config } from '../../shared/config.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { User } from '../../shared/models/user.ts';
+import { lowScryptParams } from '../../shared/password.ts';
 import { listen } from '../../shared/testing.ts';
 
 /** What a step test gets. */
@@ -53,8 +54,9 @@ export function quickUser(email: string, password: string): User {
  */
 export function quickPasswordHash(password: string): string {
   const salt = randomBytes(16);
-  const key = scryptSync(password, salt, 32, { N: 1024, r: 8, p: 1 });
-  return ['scrypt', 1024, 8, 1, salt.toString('base64'), key.toString('base64')].join('$');
+  const { N, r, p } = lowScryptParams;
+  const key = scryptSync(password, salt, 32, { N, r, p });
+  return ['scrypt', N, r, p, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
 /** Just enough of an Express request for the functions that read headers, cookies and the body. */
