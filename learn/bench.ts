@@ -8,8 +8,7 @@
  *    after your save": from the file-system event to the result on screen).
  * 2. From a lesson's last step to its claims' results, as the watch mode runs them: first the
  *    claims on one server (the first verdict), then the rest; on a workspace filled with the
- *    reference, each lesson N times after one warm-up run (the watch mode makes the checks'
- *    users once per session, as here).
+ *    reference, each lesson N times after one warm-up run (which fills the TypeScript cache).
  *
  * Run it under the shared lock on a quiet machine; it prints medians and ranges.
  *
@@ -91,7 +90,7 @@ async function claims(lessons: number[]): Promise<Map<number, ClaimTimes>> {
       const rest = await runWorkspaceClaims(dir, lesson, 'rest');
       const report = quick ? mergeReports(quick, rest) : rest!;
       if (report.counts.fail) throw new Error(`lesson ${lesson}: the reference fails ${report.counts.fail} claims`);
-      // Round 0 warms up (the checks' users are made then).
+      // Round 0 warms up (it fills the TypeScript cache of the servers' files).
       if (round === 0) continue;
       // A lesson whose claims all need more than one server has its first verdict with the rest.
       times.quick.push(quick ? quickMs : performance.now() - started);
