@@ -53,6 +53,12 @@ const paint = (name: keyof typeof COLORS, text: string) => (color ? `\u001b[${CO
 /** Every step in order, with its lesson (only lessons that have steps). */
 const everyStep = allSteps();
 
+// `npm run learn -- solution 2 | head`: a reader that stops early is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(0);
+});
+
 /**
  * Creates the workspace on first use (true then), and later adds the lessons that arrived in
  * `lessons/` since (their stubs, and the manifest that lists them).

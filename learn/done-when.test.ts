@@ -2,8 +2,9 @@
  * The exercise mode end to end, as a learner meets it, on a workspace of its own
  * (`LEARN_WORKSPACE`): a fresh workspace lists every step unsolved; `npm run check -- 2
  * --workspace` fails on it, every claim as "not written yet" while the server still starts,
- * and passes after `npm run learn -- skip 0 1 2`. And a lesson whose stub runs while its app
- * is built (lesson 6's session middleware) still starts a server that says what to write.
+ * and passes after `npm run learn -- skip 0 1 2`; `solution` and `reset`. Each lesson stubbed
+ * (lesson 2's runs a stub at start, lesson 6's while its app is built) still starts a server
+ * that says what to write. The watch mode without a terminal.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -11,10 +12,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { lessonEntry } from '../checks/lessons.ts';
-import { runChecks } from '../checks/runner.ts';
-import { allSteps } from '../lessons/curriculum.ts';
-import { workspaceServer } from './claims.ts';
+import { allSteps, lessons } from '../lessons/curriculum.ts';
+import { runWorkspaceClaims } from './claims.ts';
 import { bodyOf, findMarkers, isStub, replaceBodies } from './markers.ts';
 import { lessonsDir, projectRoot, writeWorkspace } from './workspace.ts';
 
@@ -52,7 +51,14 @@ test('fresh: every step unsolved; lesson 2 fails as "not written yet"; after ski
   assert.equal(fresh.status, 1, `npm run check -- 2 --workspace fails on a fresh workspace\n${fresh.stdout}${fresh.stderr}`);
   const failures = [...fresh.stdout.matchAll(/^ {2}FAIL .*\n {8}(.*)$/gm)].map((match) => match[1]);
   assert.ok(failures.length > 0, fresh.stdout);
-  for (const message of failures) assert.match(message!, /^not written yet: SessionAuth\.createSession \(.*\/02-session-auth\/session-auth\.ts:\d+\)$/);
+  // Each names a stub to write: lesson 2's, or an earlier lesson's that lesson 2 runs on (requireAuth).
+  const written = new Map(allSteps().filter(({ lesson }) => lesson.number <= 2).map(({ lesson, step }) => [step.name, lesson.folder]));
+  for (const message of failures) {
+    const [, name, file] = /^not written yet: (\S+) \((.*\.ts):\d+\)$/.exec(message!) ?? [];
+    assert.ok(name && written.has(name) && file!.includes(`/${written.get(name)}/`), `a stub of lessons 0-2, with its file and line: ${message}`);
+  }
+  // Lesson 2's own stub is named too: by a failure, or by the skips of the claims that rest on one.
+  assert.match(fresh.stdout, /not written yet: SessionAuth\.createSession \(.*\/02-session-auth\/session-auth\.ts:\d+\)/);
 
   const skip = await run('learn/cli.ts', ['skip', '0', '1', '2'], env);
   assert.equal(skip.status, 0, skip.stdout + skip.stderr);
@@ -73,20 +79,34 @@ test('fresh: every step unsolved; lesson 2 fails as "not written yet"; after ski
   assert.deepEqual(stubs, ['2.2'], 'reset 2.2 puts back the stub of step 2.2 only');
   const locked = await run('learn/cli.ts', ['solution', '2'], env);
   assert.equal(locked.status, 1, 'no solution for a lesson that does not pass');
+
+  // Progress is re-validated: step 2.3 passed, then the learner breaks it: broken, not solved.
+  const file = join(env.LEARN_WORKSPACE, '02-session-auth/session-auth.ts');
+  const mine = readFileSync(file, 'utf8');
+  writeFileSync(file, replaceBodies(mine, findMarkers(mine), (marker) => (marker.step === '2.3' ? '{\n    return null;\n  }' : null)));
+  const relisted = await run('learn/cli.ts', ['list', '--json'], env);
+  assert.equal(relisted.status, 0, relisted.stderr);
+  const lesson2 = (JSON.parse(relisted.stdout) as typeof listed).lessons[2]!.steps;
+  const stateOf = (id: string) => lesson2.find((step) => step.id === id)?.state;
+  assert.deepEqual([stateOf('2.1'), stateOf('2.2'), stateOf('2.3')], ['solved', 'unsolved', 'broken']);
 });
 
-test("a stub called while the app is built (lesson 6's session middleware): the server starts, and the claims say what to write", async () => {
-  const dir = join(scratch, 'lesson-6-stubbed');
-  writeWorkspace(dir, { stubbed: (id) => id.startsWith('6.') });
-  // The claims that need no second server, restart or browser: the point is the one server's answers.
-  const only = lessonEntry(6)!.checks.filter((check) => !check.needs?.length).map((check) => check.id);
-  const report = await runChecks({ lessons: [6], server: { lesson: 6, entry: workspaceServer(dir, 6) }, only });
-  const failed = report.lessons[0]!.results.filter((result) => result.status === 'fail' || result.status === 'warn');
-  assert.ok(failed.length > 0, 'the stubbed lesson fails its claims');
-  // Claims that only given code keeps (the secret's rules) may pass; every failure is the stub.
-  const other = failed.filter((result) => !/^not written yet: createSessionMiddleware \(/.test(result.message));
-  assert.deepEqual(other.map((result) => `${result.id} ${result.status}: ${result.message}`), []);
-});
+// Lesson N stubbed on the reference's earlier lessons: its server starts (lesson 2 calls a stub
+// at start, lesson 6 while its app is built), and the claims it fails each name a stub of N.
+for (const entry of lessons.filter((one) => one.steps?.length)) {
+  test(`lesson ${entry.number} stubbed: the server starts, and each claim it fails names the function to write`, async () => {
+    const dir = join(scratch, `lesson-${entry.number}-stubbed`);
+    writeWorkspace(dir, { stubbed: (id) => id.startsWith(`${entry.number}.`) });
+    // The one server's claims: the point is its answers, not restarts or second servers.
+    const report = await runWorkspaceClaims(dir, entry.number, 'quick');
+    const failed = report!.results.filter((result) => result.status === 'fail' || result.status === 'warn');
+    assert.ok(failed.length > 0, 'the stubbed lesson fails its claims');
+    // Claims that only given code keeps (lesson 6's secret rules) may pass; every failure is a stub.
+    const names = entry.steps!.map((step) => step.name);
+    const other = failed.filter((result) => !names.some((name) => result.message.startsWith(`not written yet: ${name} (`)));
+    assert.deepEqual(other.map((result) => `${result.id} ${result.status}: ${result.message}`), []);
+  });
+}
 
 test('the watch mode without a terminal: the current step, graded again on save, then the next; keys as lines', async (t) => {
   const dir = join(scratch, 'watched');
