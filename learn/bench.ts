@@ -44,8 +44,12 @@ async function saveToResult(): Promise<{ figures: number[]; runs: number[] }> {
   });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
+  /** Waits for `pattern` in the output from `from` on; a guard against a lost save, not a time limit. */
   const waitFor = async (pattern: RegExp, from: number) => {
-    while (!pattern.test(output.slice(from))) await new Promise((resolve) => setTimeout(resolve, 10));
+    for (let waited = 0; !pattern.test(output.slice(from)); waited += 10) {
+      if (waited > 60_000 || child.exitCode !== null) throw new Error(`no ${pattern} in the watch mode's output:\n${output.slice(-2000)}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     return pattern.exec(output.slice(from))!;
   };
   await waitFor(/not written yet: listUsers/, 0);

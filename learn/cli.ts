@@ -380,10 +380,8 @@ class WatchMode {
   async start(created: boolean): Promise<void> {
     this.message = created ? `Your workspace is new: ${shown(this.dir)}/, a copy of lessons/ whose steps are stubs. Write each step there; every save grades it.` : '';
     this.print(`${paint('bold', 'npm run learn')}: checking your workspace (${everyStep.length} steps)…`);
-    const { results } = await validate(this.dir, this.progress, everyStep.map(({ step }) => step), true);
-    this.results = results;
-    this.choose();
-    await this.runFocus();
+    // Watching from the start: a save during the first check is graded after it, not lost (on
+    // Linux, Node 20 sets up a recursive watch folder by folder, after watch() returns).
     this.watcher = watch(this.dir, { recursive: true }, (_event, name) => {
       if (!name || name.includes('.progress.json') || name.includes('node_modules')) return;
       this.savedAt ??= performance.now();
@@ -392,6 +390,14 @@ class WatchMode {
       // Editors save in several writes: wait for the burst to end.
       this.timer = setTimeout(() => this.queue(() => this.runFocus()), 80);
     });
+    // Queued like the saves, so a save during it waits for it.
+    this.queue(async () => {
+      const { results } = await validate(this.dir, this.progress, everyStep.map(({ step }) => step), true);
+      this.results = results;
+      this.choose();
+      await this.runFocus();
+    });
+    await this.busy;
     this.listen();
   }
 
