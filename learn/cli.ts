@@ -25,7 +25,7 @@ import { allSteps, findStep, lesson as lessonOf, lessons, stepNotes, type Lesson
 import type { LessonReport } from '../checks/types.ts';
 import { bodyOf, findMarkers, isStub, stubSource } from './markers.ts';
 import { loadProgress, record, saveProgress, stateOf, type Progress, type StepState } from './progress.ts';
-import { spawnSteps, type StepResult } from './run-steps.ts';
+import { spawnSteps, stopSpareRunner, type StepResult } from './run-steps.ts';
 import { lessonsDir, projectRoot, referenceFiles, shown, stepLocation, stubInfo, workspaceDir, writeWorkspace } from './workspace.ts';
 
 const usage = `usage: npm run learn [-- COMMAND]
@@ -572,6 +572,7 @@ class WatchMode {
 
   private quit(): void {
     this.watcher?.close();
+    stopSpareRunner();
     if (this.tty) process.stdin.setRawMode(false);
     console.log('\nYour progress is saved in the workspace; `npm run learn` takes you back to this step.');
     process.exit(0);
