@@ -23,10 +23,10 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { allSteps, findStep, lesson as lessonOf, lessons, stepNotes, type Lesson, type Step } from '../lessons/curriculum.ts';
 import type { LessonReport } from '../checks/types.ts';
-import { bodyOf, findMarkers, isStub, stubSource } from './markers.ts';
+import { bodyOf, findMarkers, isStub } from './markers.ts';
 import { loadProgress, record, saveProgress, stateOf, type Progress, type StepState } from './progress.ts';
 import { spawnSteps, stopSpareRunner, type StepResult } from './run-steps.ts';
-import { lessonsDir, projectRoot, referenceFiles, shown, stepLocation, stubInfo, workspaceDir, writeWorkspace } from './workspace.ts';
+import { lessonsDir, projectRoot, referenceFiles, restub, shown, stepLocation, workspaceDir, writeWorkspace } from './workspace.ts';
 
 const usage = `usage: npm run learn [-- COMMAND]
 
@@ -271,7 +271,7 @@ async function reset(dir: string, progress: Progress, targets: string[], yes: bo
       console.error(`the @step ${step.id} tag is gone from ${shown(path)}: \`npm run learn -- reset ${lesson.number}\` resets the whole lesson`);
       return 1;
     }
-    writeFileSync(path, stubSource(source, file.split('/').length - 1, (marker) => (marker.step === step.id ? stubInfo(marker, file) : null)));
+    writeFileSync(path, restub(file, source, dir, step.id));
     forget(dir, progress, [step]);
   }
   console.log(`reset: ${what}`);

@@ -81,6 +81,7 @@ test('fresh: every step unsolved; lesson 2 fails as "not written yet"; after ski
   assert.equal(locked.status, 1, 'no solution for a lesson that does not pass');
 
   // Progress is re-validated: step 2.3 passed, then the learner breaks it: broken, not solved.
+  // (And reset's stub must load in a workspace outside the project: LEARN_WORKSPACE here.)
   const file = join(env.LEARN_WORKSPACE, '02-session-auth/session-auth.ts');
   const mine = readFileSync(file, 'utf8');
   writeFileSync(file, replaceBodies(mine, findMarkers(mine), (marker) => (marker.step === '2.3' ? '{\n    return null;\n  }' : null)));
@@ -89,6 +90,8 @@ test('fresh: every step unsolved; lesson 2 fails as "not written yet"; after ski
   const lesson2 = (JSON.parse(relisted.stdout) as typeof listed).lessons[2]!.steps;
   const stateOf = (id: string) => lesson2.find((step) => step.id === id)?.state;
   assert.deepEqual([stateOf('2.1'), stateOf('2.2'), stateOf('2.3')], ['solved', 'unsolved', 'broken']);
+  const lesson1 = (JSON.parse(relisted.stdout) as typeof listed).lessons[1]!.steps;
+  assert.deepEqual([...new Set(lesson1.map((step) => step.state))], ['solved'], 'what still passes stays solved');
 });
 
 // Lesson N stubbed on the reference's earlier lessons: its server starts (lesson 2 calls a stub
