@@ -9,6 +9,7 @@
  * npm run --silent check -- --profile course --json
  * npm run check -- 3 --browser     # only the checks that drive Chromium
  * npm run check -- 1 --watch       # again on every change to the lesson's files
+ * npm run check -- 2 --workspace   # your own lesson 2, written with npm run learn
  * ```
  *
  * Exit status 0 when nothing failed and at least one claim was judged (warnings, skips and
@@ -17,11 +18,12 @@
  *
  * @module
  */
-import { watch, type FSWatcher } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { existsSync, watch, type FSWatcher } from 'node:fs';
+import { basename, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { workspaceDir } from '../learn/paths.ts';
 import { claimLine } from './claims.ts';
-import { presentLessons } from './lessons.ts';
+import { lessonEntry, presentLessons } from './lessons.ts';
 import { formatLesson, formatTotal, wantsColor } from './report.ts';
 import { parseEnv } from './options.ts';
 import { runChecks, unregisteredFolders, UsageError, type RunOptions } from './runner.ts';
@@ -47,6 +49,7 @@ const usage = `usage: npm run check [-- [LESSON ...] [options]]
   --no-browser            leave the browser checks out
   --screenshots DIR       browser checks save their screenshots in DIR (e.g. docs/images)
   --server FILE           start this project's FILE instead of the lesson's server (one lesson)
+  --workspace             start your own server of the lesson, from workspace/ (npm run learn)
   --timeout SECONDS       every check's time limit (default: 30 s or the check's own,
                           stretched with the machine's load)
   --json                  print one JSON document instead of text (run npm with --silent:
@@ -83,6 +86,7 @@ function parse(argv: string[]): Cli | null {
       'no-browser': { type: 'boolean', default: false },
       screenshots: { type: 'string' },
       server: { type: 'string' },
+      workspace: { type: 'boolean', default: false },
       'server-lesson': { type: 'string' },
       json: { type: 'boolean', default: false },
       watch: { type: 'boolean', default: false },
@@ -101,6 +105,10 @@ function parse(argv: string[]): Cli | null {
   if (values.cwd && !values.start) throw new UsageError('--cwd goes with --start');
   if (values.server && lessons.length !== 1) throw new UsageError('--server needs exactly one lesson number');
   if (values.server && (values.url || values.start)) throw new UsageError('--server starts one of this project\'s files: not with --url or --start');
+  if (values.workspace && (lessons.length !== 1 || values.server || values.url || values.start)) {
+    throw new UsageError('--workspace needs exactly one lesson number, and no --server, --url or --start');
+  }
+  const workspace = values.workspace ? workspaceServer(lessons[0] as number) : undefined;
   const serverLesson = values['server-lesson'];
   if (serverLesson !== undefined && (!(values.url || values.start) || !/^\d+$/.test(serverLesson))) {
     throw new UsageError('--server-lesson takes a lesson number, with --url or --start');
@@ -124,12 +132,21 @@ function parse(argv: string[]): Cli | null {
       only: values.only,
       browser: values.browser ? true : values['no-browser'] ? false : undefined,
       screenshots: values.screenshots,
-      server: values.server ? { lesson: lessons[0], entry: values.server } : serverLesson ? { lesson: Number(serverLesson) } : undefined,
+      server: workspace ? { lesson: lessons[0], entry: workspace } : values.server ? { lesson: lessons[0], entry: values.server } : serverLesson ? { lesson: Number(serverLesson) } : undefined,
     },
     json: values.json,
     watch: values.watch,
     claims: values.claims,
   };
+}
+
+/** The learner's server of lesson `number` in the exercise workspace (`npm run learn` writes it). */
+function workspaceServer(number: number): string {
+  const entry = lessonEntry(number);
+  if (!entry) throw new UsageError(`there is no lesson ${number}`);
+  const server = join(workspaceDir(), basename(entry.folder), 'server.ts');
+  if (!existsSync(server)) throw new UsageError(`${relative(projectRoot, server)} does not exist: npm run learn writes your workspace`);
+  return server;
 }
 
 /**

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-const roots = ['shared', 'lessons', 'checks', 'scripts', 'bench', 'fuzz', 'attacks', 'docs'];
+const roots = ['shared', 'lessons', 'checks', 'scripts', 'bench', 'fuzz', 'attacks', 'docs', 'learn'];
 
 function testFiles(dir: string): string[] {
   let entries;

@@ -13,6 +13,7 @@ import { database, DatabaseOpenError } from './db.ts';
 import { createDemoUserIfNoUsers, demoUser, demoUserWanted } from './demo-user.ts';
 import { declaresTooLargeBody, endAfterBody } from './http.ts';
 import { User } from './models/user.ts';
+import { NotWrittenError, notWrittenApp } from './not-written.ts';
 
 /** What a lesson's banner says about it: its entry in the curriculum manifest, and what to try. */
 export interface LessonInfo {
@@ -125,6 +126,16 @@ export function createServer(app: Express): Server {
   return server;
 }
 
+/** Builds the app; when it calls an exercise stub (npm run learn), an app that answers the stub's 501. */
+async function buildApp(build: AppBuilder, config: Config): Promise<LessonApp> {
+  try {
+    return await build(config);
+  } catch (error) {
+    if (!(error instanceof NotWrittenError)) throw error;
+    return { app: notWrittenApp(error), notices: [error.message] };
+  }
+}
+
 function fail(message: string): never {
   // One "error:" line per line of the message: a lesson may name several bad settings at once.
   for (const line of message.split('\n')) console.error(`error: ${line}`);
@@ -149,7 +160,7 @@ export async function runLesson(info: LessonInfo, apps: AppBuilder | AuthTypes):
     const wantsDemoUser = demoUserWanted();
     database();
     const build = typeof apps === 'function' ? apps : pickApp(apps, config.authType, info.authType ?? '');
-    built = await build(config);
+    built = await buildApp(build, config);
     // After the build, so that a bad setting of the app leaves the database as it was.
     if (wantsDemoUser) createdDemoUser = await createDemoUserIfNoUsers();
   } catch (error) {
@@ -170,7 +181,14 @@ export async function runLesson(info: LessonInfo, apps: AppBuilder | AuthTypes):
     notices.unshift(`auth:    AUTH_TYPE=${config.authType}, the app of the lesson that teaches it (this one's own: ${info.authType})`);
   }
   printBanner(info, url, notices, createdDemoUser);
-  const stop = built.start?.();
+  let stop: (() => void) | void = undefined;
+  try {
+    stop = built.start?.();
+  } catch (error) {
+    // An exercise stub the background work calls (lesson 2 prints a session): say so, keep serving.
+    if (!(error instanceof NotWrittenError)) throw error;
+    console.log(`  ${error.message}`);
+  }
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       stop?.();

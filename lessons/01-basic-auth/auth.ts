@@ -23,6 +23,7 @@ export class Auth {
    * auth.requireAuth('/api/v1/status', ['/api/v1/status/']); // false
    * auth.requireAuth('/api/v1/stats', ['/api/v1/stat*']); // false
    * auth.requireAuth('/api/v1/users', ['/api/v1/stat*']); // true
+   * @step 1.1
    */
   requireAuth(path: string | null | undefined, excludedPaths: readonly string[] | null | undefined): boolean {
     if (!path || !excludedPaths || excludedPaths.length === 0) return true;

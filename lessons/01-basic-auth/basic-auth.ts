@@ -21,6 +21,7 @@ export class BasicAuth extends Auth {
    * @example
    * basicAuth.extractBase64AuthorizationHeader('Basic SG9sYmVydG9u'); // 'SG9sYmVydG9u'
    * basicAuth.extractBase64AuthorizationHeader('Basic1234'); // null
+   * @step 1.2
    */
   extractBase64AuthorizationHeader(header: unknown): string | null {
     if (typeof header !== 'string' || !header.startsWith('Basic ')) return null;
@@ -33,6 +34,7 @@ export class BasicAuth extends Auth {
    * @example
    * basicAuth.decodeBase64AuthorizationHeader('SG9sYmVydG9u'); // 'Holberton'
    * basicAuth.decodeBase64AuthorizationHeader('test'); // null (bytes that are not UTF-8)
+   * @step 1.3
    */
   decodeBase64AuthorizationHeader(base64: unknown): string | null {
     if (typeof base64 !== 'string' || !BASE64.test(base64)) return null;
@@ -49,6 +51,7 @@ export class BasicAuth extends Auth {
    * @example
    * basicAuth.extractUserCredentials('a:b:c'); // ['a', 'b:c']
    * basicAuth.extractUserCredentials('no colon'); // [null, null]
+   * @step 1.4
    */
   extractUserCredentials(decoded: unknown): [string, string] | [null, null] {
     if (typeof decoded !== 'string') return [null, null];
@@ -62,6 +65,7 @@ export class BasicAuth extends Auth {
    *
    * @example
    * await basicAuth.userObjectFromCredentials('bob@hbtn.io', 'H0lbertonSchool98!'); // User
+   * @step 1.5
    */
   async userObjectFromCredentials(email: unknown, password: unknown): Promise<User | null> {
     if (typeof email !== 'string' || typeof password !== 'string') return null;
@@ -70,7 +74,10 @@ export class BasicAuth extends Auth {
     return (await user.isValidPassword(password)) ? user : null;
   }
 
-  /** The user named by the request's `Authorization: Basic` header, or null. */
+  /**
+   * The user named by the request's `Authorization: Basic` header, or null.
+   * @step 1.6
+   */
   override async currentUser(req: Request): Promise<User | null> {
     const base64 = this.extractBase64AuthorizationHeader(this.authorizationHeader(req));
     const [email, password] = this.extractUserCredentials(this.decodeBase64AuthorizationHeader(base64));

@@ -16,6 +16,7 @@ import { Auth } from '../01-basic-auth/auth.ts';
  *
  * @example
  * sessionCookie(req, '_my_session_id'); // 'mJq3…' or null
+ * @step 2.4
  */
 export function sessionCookie(req: Request, name: string): string | null {
   const value: unknown = req.cookies?.[name];
@@ -29,6 +30,7 @@ export function sessionCookie(req: Request, name: string): string | null {
  *
  * @example
  * newSessionId(); // 'q3Zt0y…' (43 characters)
+ * @step 2.1
  */
 export function newSessionId(): string {
   return randomBytes(32).toString('base64url');
@@ -58,6 +60,7 @@ export class SessionAuth extends Auth {
   /**
    * The course's rule for 401: neither an `Authorization` header nor a session cookie. A
    * cookie that names no session is a credential all the same, and gets 403.
+   * @step 2.5
    */
   override hasCredentials(req: Request): boolean {
     return super.hasCredentials(req) || this.sessionCookie(req) !== null;
@@ -70,6 +73,7 @@ export class SessionAuth extends Auth {
    * @example
    * auth.createSession('abcde'); // 'q3Zt0y…'
    * auth.createSession(89); // null
+   * @step 2.2
    */
   createSession(userId: unknown): string | null {
     if (typeof userId !== 'string') return null;
@@ -83,6 +87,7 @@ export class SessionAuth extends Auth {
    *
    * @example
    * auth.userIdForSessionId('doesntexist'); // null
+   * @step 2.3
    */
   userIdForSessionId(sessionId: unknown): string | null {
     if (typeof sessionId !== 'string') return null;
@@ -94,7 +99,10 @@ export class SessionAuth extends Auth {
     return sessionCookie(req, this.config.sessionName);
   }
 
-  /** The user behind the request's session cookie, or null. */
+  /**
+   * The user behind the request's session cookie, or null.
+   * @step 2.6
+   */
   override async currentUser(req: Request): Promise<User | null> {
     const userId = this.userIdForSessionId(this.sessionCookie(req));
     return userId === null ? null : User.get(userId);

@@ -16,6 +16,7 @@ export class SessionLoginAuth extends SessionAuth {
    *
    * @example
    * res.cookie(config.sessionName, sessionId, auth.cookieOptions());
+   * @step 3.2
    */
   cookieOptions(): CookieOptions {
     return {
@@ -35,6 +36,7 @@ export class SessionLoginAuth extends SessionAuth {
    *
    * @example
    * auth.destroySession(req); // true, then false for the same request
+   * @step 3.3
    */
   destroySession(req: Request | null | undefined): boolean {
     if (!req) return false;

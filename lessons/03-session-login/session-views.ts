@@ -28,6 +28,7 @@ export interface LoginError {
  * @example
  * const result = await checkLogin(req);
  * if (!(result instanceof User)) res.status(result.status).json({ error: result.error });
+ * @step 3.1
  */
 export async function checkLogin(req: Request): Promise<User | LoginError> {
   const email = field(req, 'email');
@@ -49,6 +50,10 @@ export async function checkLogin(req: Request): Promise<User | LoginError> {
 export function sessionRouter(auth: SessionLoginAuth): Router {
   const router = Router();
 
+  /**
+   * `POST /auth_session/login`: the checks, then a fresh session and its cookie.
+   * @step 3.4
+   */
   const login: RequestHandler = async (req, res) => {
     // A login answer carries a credential: no cache may keep it.
     res.set('Cache-Control', 'no-store');
@@ -61,6 +66,10 @@ export function sessionRouter(auth: SessionLoginAuth): Router {
     res.json(user);
   };
 
+  /**
+   * `DELETE /auth_session/logout`: ends the session, clears the cookie.
+   * @step 3.5
+   */
   const logout: RequestHandler = (req, res) => {
     res.set('Cache-Control', 'no-store');
     if (!auth.destroySession(req)) return void res.status(404).json({ error: 'Not found' });

@@ -25,6 +25,7 @@ export interface SessionDictionary extends SessionRecord {
  *
  * @example
  * isExpired({ userId: 'u', createdAt: 0, lastUsedAt: 0 }, 61_000, { durationMs: 60_000, idleMs: 0 }); // true
+ * @step 4.1
  */
 export function isExpired(
   session: { createdAt: number; lastUsedAt: number },
@@ -91,7 +92,10 @@ export class SessionExpAuth extends SessionLoginAuth implements Sweepable {
     };
   }
 
-  /** Starts a session that remembers when it was created, and returns its new id. */
+  /**
+   * Starts a session that remembers when it was created, and returns its new id.
+   * @step 4.2
+   */
   override createSession(userId: unknown): string | null {
     if (typeof userId !== 'string') return null;
     const sessionId = newSessionId();
@@ -103,6 +107,7 @@ export class SessionExpAuth extends SessionLoginAuth implements Sweepable {
   /**
    * The user id of a live session, or null; an expired session is deleted on sight, and a
    * live one is marked as used now (which is what the idle timeout measures).
+   * @step 4.3
    */
   override userIdForSessionId(sessionId: unknown): string | null {
     if (typeof sessionId !== 'string') return null;
@@ -117,14 +122,20 @@ export class SessionExpAuth extends SessionLoginAuth implements Sweepable {
     return session.userId;
   }
 
-  /** With a lifetime, the cookie gets a matching `Max-Age` (whole seconds, rounded up). */
+  /**
+   * With a lifetime, the cookie gets a matching `Max-Age` (whole seconds, rounded up).
+   * @step 4.4
+   */
   override cookieOptions(): CookieOptions {
     const options = super.cookieOptions();
     if (this.limits.durationMs > 0) options.maxAge = Math.ceil(this.limits.durationMs / 1000) * 1000;
     return options;
   }
 
-  /** Deletes every expired session; returns how many. */
+  /**
+   * Deletes every expired session; returns how many.
+   * @step 4.5
+   */
   sweepExpired(): number {
     const now = this.now();
     let swept = 0;

@@ -34,6 +34,7 @@ export class SessionDBAuth extends SessionExpAuth {
    *
    * @example
    * auth.createSession(user.id); // 'q3Zt0y…'
+   * @step 5.1
    */
   override createSession(userId: unknown): string | null {
     if (typeof userId !== 'string') return null;
@@ -50,6 +51,7 @@ export class SessionDBAuth extends SessionExpAuth {
    *
    * @example
    * auth.userIdForSessionId(sessionId); // 'b5a9…' or null
+   * @step 5.4
    */
   override userIdForSessionId(sessionId: unknown): string | null {
     const now = this.now();
@@ -64,6 +66,7 @@ export class SessionDBAuth extends SessionExpAuth {
    *
    * @example
    * auth.destroySession(req); // true, then false for the same request
+   * @step 5.5
    */
   override destroySession(req: Request | null | undefined): boolean {
     if (!req) return false;
@@ -75,6 +78,7 @@ export class SessionDBAuth extends SessionExpAuth {
    * Deletes expired rows, in batches, at most {@link purgeMaxRowsPerSweep} per call; returns
    * how many. Lesson 4's sweeper calls it; every process on the file may, as deleting is
    * safe to repeat.
+   * @step 5.6
    */
   override sweepExpired(): number {
     const now = this.now();
@@ -102,6 +106,7 @@ export class SessionDBAuth extends SessionExpAuth {
   /**
    * The stored session for this id if it is still live at `now`, else null; an expired row
    * is deleted when found, so that it is gone even if the sweep has not come by yet.
+   * @step 5.2
    */
   protected findLiveSession(sessionId: unknown, now: number): UserSession | null {
     if (typeof sessionId !== 'string') return null;
@@ -119,6 +124,7 @@ export class SessionDBAuth extends SessionExpAuth {
   /**
    * Records that the session was used at `now`; false when its row is gone (another process
    * logged it out a moment ago).
+   * @step 5.3
    */
   protected recordUse(session: UserSession, now: number): boolean {
     // Only the idle timeout reads the last use. Without one, writing it would turn every

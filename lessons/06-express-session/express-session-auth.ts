@@ -38,6 +38,7 @@ export class ExpressSessionAuth extends Auth {
   /**
    * The user of the request's session, or null (no session, not logged in, user deleted).
    * The session of a user who no longer exists is destroyed on sight.
+   * @step 6.5
    */
   override async currentUser(req: Request): Promise<User | null> {
     const userId = req.session?.userId;

@@ -30,6 +30,7 @@ function isTheme(value: unknown): value is Theme {
  *
  * @example
  * readTheme(req); // 'dark', 'light' or 'tampered'
+ * @step 6.9
  */
 export function readTheme(req: Request): Theme | 'tampered' {
   const signed: unknown = req.signedCookies?.[themeCookieName];

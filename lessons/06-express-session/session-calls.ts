@@ -63,6 +63,7 @@ export function destroySession(req: Request): Promise<void> {
  * @example
  * await logIn(req, user);
  * res.json(user);
+ * @step 6.2
  */
 export async function logIn(req: Request, user: User, now: Clock = Date.now): Promise<void> {
   try {
@@ -85,6 +86,7 @@ export async function logIn(req: Request, user: User, now: Clock = Date.now): Pr
  *
  * @example
  * await logOut(req, res, config.sessionName, sessionCookieOptions(config));
+ * @step 6.3
  */
 export async function logOut(
   req: Request,

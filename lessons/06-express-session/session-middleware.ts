@@ -56,6 +56,7 @@ export function sessionCookieOptions(config: Config): SessionCookieOptions {
  *
  * @example
  * app.use(createSessionMiddleware(config, ['s3cret…'], new SqliteSessionStore({ db })));
+ * @step 6.1
  */
 export function createSessionMiddleware(config: Config, secrets: string[], store: session.Store): RequestHandler {
   const durationMs = config.sessionDurationSeconds * 1000;
@@ -87,6 +88,7 @@ export function createSessionMiddleware(config: Config, secrets: string[], store
  *
  * @example
  * isPastAbsoluteLimit({ userId: 'u', loginAt: 0 }, 60_000, 60_000); // true
+ * @step 6.4
  */
 export function isPastAbsoluteLimit(sess: Partial<SessionData> | undefined, now: number, durationMs: number): boolean {
   if (!sess?.userId || durationMs <= 0) return false;

@@ -97,7 +97,10 @@ export class SqliteSessionStore extends session.Store implements Sweepable {
     this.statements = prepareStatements(options.db);
   }
 
-  /** The session stored under `sid`, or null when there is none or it has expired. */
+  /**
+   * The session stored under `sid`, or null when there is none or it has expired.
+   * @step 6.7
+   */
   override get(sid: string, callback: Callback<SessionData | null>): void {
     reply(callback, () => {
       const key = hashSessionId(sid);
@@ -112,7 +115,10 @@ export class SqliteSessionStore extends session.Store implements Sweepable {
     });
   }
 
-  /** Stores (inserts or replaces) the session `sid`. */
+  /**
+   * Stores (inserts or replaces) the session `sid`.
+   * @step 6.6
+   */
   override set(sid: string, sess: SessionData, callback?: Callback): void {
     reply(callback, () => {
       const expiresAt = sessionExpiresAt(sess, this.now(), this.limits);
@@ -128,6 +134,7 @@ export class SqliteSessionStore extends session.Store implements Sweepable {
   /**
    * Moves the expiry of a live session, as express-session asks after every request that
    * did not change it; with an idle timeout this is what keeps a busy session alive.
+   * @step 6.8
    */
   override touch(sid: string, sess: SessionData, callback?: Callback): void {
     reply(callback, () => {

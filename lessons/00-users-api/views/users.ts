@@ -22,10 +22,18 @@ function textField(body: Record<string, unknown>, name: string): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
+/**
+ * `GET /users`: every user.
+ * @step 0.1
+ */
 const listUsers: RequestHandler = (_req, res) => {
   res.json(User.all());
 };
 
+/**
+ * `GET /users/:id`: the user, or 404.
+ * @step 0.2
+ */
 const showUser: RequestHandler = (req, res) => {
   const user = User.get(req.params.id as string);
   // Answer and stop, in one line: `void` drops what json() returns, the handler returns nothing.
@@ -33,6 +41,10 @@ const showUser: RequestHandler = (req, res) => {
   res.json(user);
 };
 
+/**
+ * `POST /users`: checks the body in the course's order, then creates the user (201).
+ * @step 0.3
+ */
 const createUser: RequestHandler = async (req, res) => {
   const body = jsonObject(req);
   if (!body) return void res.status(400).json({ error: 'Wrong format' });
@@ -56,6 +68,10 @@ const createUser: RequestHandler = async (req, res) => {
   res.status(201).json(user);
 };
 
+/**
+ * `PUT /users/:id`: changes the names, nothing else.
+ * @step 0.4
+ */
 const updateUser: RequestHandler = (req, res) => {
   const user = User.get(req.params.id as string);
   if (!user) return void res.status(404).json({ error: 'Not found' });
@@ -68,6 +84,10 @@ const updateUser: RequestHandler = (req, res) => {
   res.json(user);
 };
 
+/**
+ * `DELETE /users/:id`: removes the user, answers `{}`.
+ * @step 0.5
+ */
 const deleteUser: RequestHandler = (req, res) => {
   const user = User.get(req.params.id as string);
   if (!user) return void res.status(404).json({ error: 'Not found' });
