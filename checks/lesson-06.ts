@@ -565,36 +565,51 @@ export const checks: Check[] = [
     until: { lesson: 7, reason: frameworkExampleGone },
     // The same limits as lesson 5's expiry checks: one server for all of them.
     env: shortLimitsEnv,
+    // Up to three tries of a few seconds each when the machine is busy.
+    timeoutMs: slowCheckTimeoutMs,
     async run(ctx) {
-      const { durationMs } = shortLimits;
+      const { durationMs, idleMs } = shortLimits;
+      // The server has an idle timeout too (the shared limits): a gap longer than this between
+      // two uses could end the session by idleness, and prove nothing about the absolute limit.
+      const safeGapMs = idleMs * 0.75;
       const user = await ctx.someUser();
-      const sent = Date.now();
-      const { client, name, value, cookie } = await logIn(ctx, user);
-      const loggedIn = Date.now();
-      // The session began after the login was sent: until then + duration, and until the
-      // cookie's own Expires (to the second), it must work, however long the login took.
-      const expires = typeof cookie.attributes.expires === 'string' ? Date.parse(cookie.attributes.expires) : NaN;
-      const aliveUntil = Number.isNaN(expires) ? sent : Math.min(expires, sent + durationMs);
-      // Sent by hand: a browser drops the cookie at its Expires, a script or a thief does not.
-      const byHand = sending(name, value);
-      let used = 0;
-      while (Date.now() < loggedIn + durationMs) {
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        const sent = Date.now();
+        const { client, name, value, cookie } = await logIn(ctx, user);
+        const loggedIn = Date.now();
+        // The session began after the login was sent: until then + duration, and until the
+        // cookie's own Expires (to the second), it must work, however long the login took.
+        const expires = typeof cookie.attributes.expires === 'string' ? Date.parse(cookie.attributes.expires) : NaN;
+        const aliveUntil = Number.isNaN(expires) ? sent : Math.min(expires, sent + durationMs);
+        // Sent by hand: a browser drops the cookie at its Expires, a script or a thief does not.
+        const byHand = sending(name, value);
+        let used = 0;
+        let lastUse = loggedIn;
+        let tooSlow = false;
+        while (Date.now() < loggedIn + durationMs && !tooSlow) {
+          const me = await client.get(ME, byHand);
+          const resource = await client.get('/protected-resource', byHand);
+          tooSlow = Date.now() - lastUse > safeGapMs;
+          if (Date.now() < aliveUntil && !tooSlow) {
+            const when = `the busy session, ${Date.now() - loggedIn} ms after login`;
+            expectStatus(me, 200, when);
+            expectJson(resource, 200, protectedBody(user), when);
+            used += 1;
+          }
+          lastUse = Date.now();
+          await sleep(Math.min(100, loggedIn + durationMs - Date.now()));
+        }
+        const late =
+          `${Date.now() - loggedIn} ms after login, with SESSION_DURATION=${durationMs / 1000}, used ` +
+          `${used} times meanwhile`;
         const me = await client.get(ME, byHand);
         const resource = await client.get('/protected-resource', byHand);
-        if (Date.now() < aliveUntil) {
-          const when = `the busy session, ${Date.now() - loggedIn} ms after login`;
-          expectStatus(me, 200, when);
-          expectJson(resource, 200, protectedBody(user), when);
-          used += 1;
-        }
-        await sleep(Math.min(100, loggedIn + durationMs - Date.now()));
+        if (tooSlow || Date.now() - lastUse > safeGapMs) continue;
+        expectError(me, 403, 'Forbidden', late);
+        expectJson(resource, 401, unauthorizedBody, late);
+        return `refused at the limit after ${used} uses`;
       }
-      const late =
-        `${Date.now() - loggedIn} ms after login, with SESSION_DURATION=${durationMs / 1000}, used ` +
-        `${used} times meanwhile`;
-      expectError(await client.get(ME, byHand), 403, 'Forbidden', late);
-      expectJson(await client.get('/protected-resource', byHand), 401, unauthorizedBody, late);
-      return `refused at the limit after ${used} uses`;
+      ctx.skip(`the machine was too slow: 3 times, two uses of the session came more than ${safeGapMs} ms apart`);
     },
   },
 ];
