@@ -35,6 +35,13 @@ function resting(report: RunReport): string[] {
   return report.lessons.flatMap((lesson) => lesson.results.filter((r) => r.restsOn).map((r) => r.id));
 }
 
+/** What the claims other than `claim` that did not pass said: a failing test shows why. */
+function unexpected(report: RunReport, claim: string): string {
+  const results = report.lessons.flatMap((lesson) => lesson.results);
+  const others = results.filter((r) => r.id !== claim && r.status !== 'pass' && !r.restsOn);
+  return others.map((r) => `${r.id} (${r.status}): ${r.message}\n  actual: ${String(r.actual ?? '')}`).join('\n') || 'no other claim broke';
+}
+
 function result(report: RunReport, id: string): ClaimResult {
   const found = report.lessons.flatMap((lesson) => lesson.results).find((r) => r.id === id);
   assert.ok(found, `no result for ${id}`);
@@ -115,7 +122,7 @@ describe('each fixture is caught by exactly the claim it breaks', { concurrency:
         .checks.filter((one) => !one.needs?.includes('browser') && (serverLesson === lesson || !one.env?.AUTH_TYPE))
         .map((one) => one.id);
       const report = await runChecks({ lessons: [lesson], server: { lesson: serverLesson, entry }, users, only });
-      assert.deepEqual(broken(report), { [claim]: status });
+      assert.deepEqual(broken(report), { [claim]: status }, unexpected(report, claim));
       assert.deepEqual(resting(report), rests);
       assert.equal(report.ok, status === 'warn', 'a failure fails the run, a warning does not');
       const failed = result(report, claim);

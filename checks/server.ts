@@ -65,6 +65,7 @@ const CONFIG_VARIABLES = [
 const START_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 3_000;
 const POLL_INTERVAL_MS = 10;
+const OUTPUT_DRAIN_MS = 1_000;
 
 /** How to kill each child still running: its process, or its whole process group. */
 const children = new Map<ChildProcess, (signal: NodeJS.Signals) => void>();
@@ -270,9 +271,20 @@ abstract class ServerProcess {
     children.set(child, (signal) => this.signal(child, signal));
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
-        children.delete(child);
-        this.exitInfo = signal ? `signal ${signal}` : `code ${code}`;
-        resolve();
+        // 'exit' can come before the last output is read: the process counts as exited once
+        // its pipes are closed ('close'), so that its error lines are all there. A process it
+        // left behind may hold the pipes open, hence the cap.
+        let counted = false;
+        const done = () => {
+          if (counted) return;
+          counted = true;
+          clearTimeout(cap);
+          children.delete(child);
+          this.exitInfo = signal ? `signal ${signal}` : `code ${code}`;
+          resolve();
+        };
+        const cap = setTimeout(done, OUTPUT_DRAIN_MS);
+        child.once('close', done);
       });
     });
     child.once('error', (error) => {

@@ -158,9 +158,12 @@ export async function runLesson(info: LessonInfo, apps: AppBuilder | AuthTypes):
   try {
     config = loadConfig();
     const wantsDemoUser = demoUserWanted();
-    database();
     const build = typeof apps === 'function' ? apps : pickApp(apps, config.authType, info.authType ?? '');
+    // The app's own settings are read before it opens the database: a bad one stops the
+    // server before it touches the file (which another server may be using).
     built = await buildApp(build, config);
+    // Opened here when the app did not: a database that can't be used stops the start too.
+    database();
     // After the build, so that a bad setting of the app leaves the database as it was.
     if (wantsDemoUser) createdDemoUser = await createDemoUserIfNoUsers();
   } catch (error) {
