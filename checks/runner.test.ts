@@ -37,9 +37,8 @@ function resting(report: RunReport): string[] {
 
 /** What the claims other than `claim` that did not pass said: a failing test shows why. */
 function unexpected(report: RunReport, claim: string): string {
-  const results = report.lessons.flatMap((lesson) => lesson.results);
-  const others = results.filter((r) => r.id !== claim && r.status !== 'pass' && !r.restsOn);
-  return others.map((r) => `${r.id} (${r.status}): ${r.message}\n  actual: ${String(r.actual ?? '')}`).join('\n') || 'no other claim broke';
+  const others = Object.keys(broken(report)).filter((id) => id !== claim).map((id) => result(report, id));
+  return others.map((r) => `${r.id} (${r.status}): ${r.message}\n  actual: ${r.actual ?? ''}`).join('\n') || 'no other claim broke';
 }
 
 function result(report: RunReport, id: string): ClaimResult {

@@ -274,11 +274,9 @@ abstract class ServerProcess {
         // 'exit' can come before the last output is read: the process counts as exited once
         // its pipes are closed ('close'), so that its error lines are all there. A process it
         // left behind may hold the pipes open, hence the cap.
-        let counted = false;
         const done = () => {
-          if (counted) return;
-          counted = true;
           clearTimeout(cap);
+          child.off('close', done);
           children.delete(child);
           this.exitInfo = signal ? `signal ${signal}` : `code ${code}`;
           resolve();

@@ -159,12 +159,11 @@ export async function runLesson(info: LessonInfo, apps: AppBuilder | AuthTypes):
     config = loadConfig();
     const wantsDemoUser = demoUserWanted();
     const build = typeof apps === 'function' ? apps : pickApp(apps, config.authType, info.authType ?? '');
-    // The app's own settings are read before it opens the database: a bad one stops the
-    // server before it touches the file (which another server may be using).
+    // The app is built (its own settings read) before the database is opened, and the demo user
+    // comes after both: a bad setting stops the server before it touches the file, which
+    // another server may be using. A database that can't be used stops the start too.
     built = await buildApp(build, config);
-    // Opened here when the app did not: a database that can't be used stops the start too.
     database();
-    // After the build, so that a bad setting of the app leaves the database as it was.
     if (wantsDemoUser) createdDemoUser = await createDemoUserIfNoUsers();
   } catch (error) {
     if (error instanceof ConfigError || error instanceof DatabaseOpenError) fail(error.message);
