@@ -103,7 +103,7 @@ export class CheckRun {
     if (why) throw new SkipCheck(why);
     const shared = options.shareDatabase ?? false;
     let variant: Variant | undefined;
-    if (shared) {
+    if (shared && !options.ownProcess) {
       const key = envKey({ ...this.main.env, ...env });
       variant = this.shared.get(key);
       if (!variant) {
@@ -114,7 +114,7 @@ export class CheckRun {
         variant.started.catch(() => this.shared.delete(key));
       }
     } else {
-      const instance = this.main.variant(env, false);
+      const instance = this.main.variant(env, shared);
       this.cleanups.push(() => instance.stop());
       variant = { instance, started: instance.start() };
     }

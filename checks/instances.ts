@@ -17,6 +17,7 @@ import type https from 'node:https';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { lowCostEnv } from '../shared/password.ts';
+import { RedisServer } from '../shared/redis-server.ts';
 import type { AuthStrategy } from './auth.ts';
 import type { BrowserRun } from './browser.ts';
 import type { Endpoint } from './http.ts';
@@ -107,6 +108,8 @@ function replayDbPath(): string {
 export class OwnInstance implements Instance {
   readonly strategy: AuthStrategy;
   private server: LessonServer | undefined;
+  /** The Redis of a fresh database, on a lesson that needs one (lesson 8), while it runs. */
+  private redis: RedisServer | undefined;
   /** The replay's database: shared with the instance whose file this one shares. */
   private readonly replayDb: string;
 
@@ -115,14 +118,21 @@ export class OwnInstance implements Instance {
     private readonly lesson: LessonEntry,
     /** The server's entry file. */
     readonly entry: string,
-    readonly env: Env,
+    private readonly baseEnv: Env,
     readonly dbPath: string,
     /** The folder of its own database, removed at stop; none when it shares another's. */
     private readonly tempDir: string | null,
     replayDb: string | null,
+    /** The `REDIS_URL` of the Redis the runner started for the instance whose database this one shares. */
+    private readonly sharedRedisUrl: string | null = null,
   ) {
-    this.strategy = lesson.auth(env);
+    this.strategy = lesson.auth(baseEnv);
     this.replayDb = replayDb ?? replayDbPath();
+  }
+
+  /** The environment, with the `REDIS_URL` of its Redis once it runs. */
+  get env(): Env {
+    return this.redis ? { REDIS_URL: this.redis.url, ...this.baseEnv } : this.baseEnv;
   }
 
   /** A server of lesson `lesson` (or `entry`, which behaves like it) on a fresh database. */
@@ -142,16 +152,19 @@ export class OwnInstance implements Instance {
   async start(): Promise<void> {
     // Hashing is cheap on the runner's servers, as in a framework's test settings; a check may
     // still ask for the default (PASSWORD_HASH_COST: '').
-    const env = { ...lowCostEnv, ...this.env };
     if (!this.tempDir) {
+      const env = { ...lowCostEnv, ...this.env };
       this.server = await LessonServer.start({ entry: this.entry, env, dbPath: this.dbPath });
       return;
     }
     createDatabase(this.dbPath);
+    // Lesson 8: every server on this database shares one Redis (a variant inherits REDIS_URL).
+    if (this.lesson.redis && !this.baseEnv.REDIS_URL) this.redis = await RedisServer.start({ dir: join(this.tempDir, 'redis') });
     // On a lesson with roles, the seeded users are admins: the course's checks keep the rights
     // they assume (any of them lists the users); a check that needs a plain user creates one.
     const seed = (users: readonly PreparedUser[]) => seedDatabase(this.dbPath, users, { admins: this.lesson.adminRole ? users.length : 0 });
     if (this.lesson.seedBeforeStart) seed(await this.state.prepared);
+    const env = { ...lowCostEnv, ...this.env };
     const starting = LessonServer.start({ entry: this.entry, env, dbPath: this.dbPath });
     // The server loads (a few hundred ms) while the users are inserted: the schema exists
     // already, and SQLite's busy timeout orders the two writers.
@@ -165,6 +178,8 @@ export class OwnInstance implements Instance {
 
   async stop(): Promise<void> {
     await this.server?.stop();
+    await this.redis?.stop();
+    this.redis = undefined;
     if (this.tempDir) removeTempDir(this.tempDir);
   }
 
@@ -172,7 +187,15 @@ export class OwnInstance implements Instance {
     const command = this.entry === this.lesson.server ? `npm run lesson:${this.lesson.number}` : `npx tsx ${shellQuote(this.entry)}`;
     const lines = this.tempDir ? [`export DB_PATH=${this.replayDb}`] : [`export DB_PATH=${this.replayDb}   # the same database`];
     if (this.tempDir) for (const user of users) lines.push(`npm run user:add -- ${shellQuote(user.email)} ${shellQuote(user.password)}`);
-    lines.push(`${envPrefix({ ...this.env, API_PORT: String(port) })}${command}`);
+    const env: Record<string, string> = { ...this.env, API_PORT: String(port) };
+    if (env.REDIS_URL && (env.REDIS_URL === this.redis?.url || env.REDIS_URL === this.sharedRedisUrl)) {
+      // The runner's Redis is gone by now: the replay starts its own, one for every terminal.
+      // (A check that starts a Redis of its own says how to start it in the replay.)
+      const redisPort = this.state.replayPort + 1000;
+      if (this.tempDir) lines.push(`redis-server --port ${redisPort} --save '' --daemonize yes   # lesson 8's Redis (redis-cli -p ${redisPort} shutdown)`);
+      env.REDIS_URL = `redis://127.0.0.1:${redisPort}`;
+    }
+    lines.push(`${envPrefix(env)}${command}`);
     return lines;
   }
 
@@ -195,9 +218,10 @@ export class OwnInstance implements Instance {
   }
 
   variant(env: Env, shareDatabase: boolean): OwnInstance {
-    const merged = { ...this.env, ...env };
+    // A fresh database gets a Redis of its own; a shared one, this one's Redis.
+    const merged = { ...(shareDatabase ? this.env : this.baseEnv), ...env };
     if (!shareDatabase) return OwnInstance.fresh(this.state, this.lesson, this.entry, merged);
-    return new OwnInstance(this.state, this.lesson, this.entry, merged, this.dbPath, null, this.replayDb);
+    return new OwnInstance(this.state, this.lesson, this.entry, merged, this.dbPath, null, this.replayDb, this.redis?.url ?? this.sharedRedisUrl);
   }
 }
 

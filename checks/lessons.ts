@@ -18,6 +18,7 @@ import { checks as lesson04 } from './lesson-04.ts';
 import { checks as lesson05 } from './lesson-05.ts';
 import { checks as lesson06 } from './lesson-06.ts';
 import { checks as lesson07 } from './lesson-07.ts';
+import { checks as lesson08 } from './lesson-08.ts';
 import { projectRoot } from './server.ts';
 import type { Check, Env } from './types.ts';
 
@@ -45,6 +46,8 @@ export interface LessonEntry {
   adminRole?: boolean;
   /** Never run at the same time as another lesson (a shared resource, such as Redis). */
   serial?: boolean;
+  /** The server keeps its sessions in Redis: the runner gives each fresh database a Redis of its own. */
+  redis?: boolean;
 }
 
 /** How a check's client logs in, for each of the curriculum's kinds. */
@@ -66,6 +69,7 @@ const checksByLesson: Readonly<Record<number, readonly Check[]>> = {
   5: lesson05,
   6: lesson06,
   7: lesson07,
+  8: lesson08,
 };
 
 /** The runner's view of a lesson of the curriculum manifest (lessons/curriculum.ts). */
@@ -85,6 +89,7 @@ function entryOf(lesson: Lesson): LessonEntry {
     checks: [...(checksByLesson[lesson.number] ?? []), ...browserChecksOf(lesson.number)],
     seedBeforeStart: lesson.readsUsersAtStart === true,
     adminRole: lesson.adminRole === true,
+    redis: lesson.redis === true,
   };
 }
 

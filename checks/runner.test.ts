@@ -104,6 +104,15 @@ const fixtures: [file: string, lesson: number, claim: string, status: Status, re
   ['l7-cacheable.ts', 7, 'L7-no-store', 'fail'],
   ['l7-any-host.ts', 7, 'L7-host-allow-list', 'fail'],
   ['l7-production-secret-only.ts', 7, 'L7-production-settings', 'fail'],
+  ['l8-cached-sessions.ts', 8, 'L8-shared-sessions', 'fail'],
+  ['l8-flush-at-start.ts', 8, 'L8-instance-crash', 'fail'],
+  ['l8-memory-throttle.ts', 8, 'L8-throttle-shared', 'fail'],
+  ['l8-redis-error-500.ts', 8, 'L8-outage-503', 'fail', ['L8-outage-recovers']],
+  ['l8-no-deadline.ts', 8, 'L8-outage-503', 'fail'],
+  ['l8-no-reconnect.ts', 8, 'L8-outage-recovers', 'fail'],
+  ['l8-raw-id-keys.ts', 8, 'L8-no-raw-id', 'fail'],
+  ['l8-no-ttl.ts', 8, 'L8-ttl', 'fail'],
+  ['l8-delete-keeps-sessions.ts', 8, 'L8-user-delete-ends-sessions', 'fail'],
 ];
 
 /** What every line of a replay's story looks like. */

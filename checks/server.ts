@@ -16,12 +16,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { freePort } from '../shared/free-port.ts';
 import { makeTempDir as makeSharedTempDir, removeTempDir as removeSharedTempDir } from '../shared/temp-dir.ts';
 import { timeLimits } from './time.ts';
 import type { Env } from './types.ts';
+
+export { freePort };
 
 /** The project's root folder. */
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -135,35 +137,6 @@ function childEnv(env: Env): NodeJS.ProcessEnv {
   delete result.NODE_TEST_CONTEXT;
   // The checks seed their own users (checks/users.ts): no demo user unless a spec asks for one.
   return Object.assign(result, { DEMO_USER: 'false' }, env);
-}
-
-/** Ports handed out by {@link freePort} in this process: never twice. */
-const handedOut = new Set<number>();
-
-/**
- * A port nothing listens on now, on 127.0.0.1, for a server started by command.
- *
- * It is drawn below Linux's ephemeral range (32768 and up), where the kernel picks the ports
- * of `API_PORT=0` servers and of outgoing connections: a port probed free there could be
- * taken by one of those before the command binds it, and the checks would then talk to
- * another server. Within this process, no port is handed out twice.
- */
-export async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const port = 20000 + Math.floor(Math.random() * 12000);
-    if (handedOut.has(port) || !(await bindable(port))) continue;
-    handedOut.add(port);
-    return port;
-  }
-  throw new Error('no free port found between 20000 and 32000 on 127.0.0.1');
-}
-
-function bindable(port: number): Promise<boolean> {
-  const probe = createServer();
-  return new Promise<boolean>((resolve) => {
-    probe.once('error', () => resolve(false));
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
-  });
 }
 
 /**

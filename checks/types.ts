@@ -109,6 +109,11 @@ export interface VariantOptions {
    * started with `--start` always shares its folder, whatever this says.
    */
   shareDatabase?: boolean;
+  /**
+   * A process of this check's own, stopped after it. By default the checks of a group that
+   * ask for the same environment on the same database share one process.
+   */
+  ownProcess?: boolean;
 }
 
 /** Everything a check gets. The main server's {@link Target} methods are on it directly. */

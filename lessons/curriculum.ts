@@ -72,6 +72,12 @@ export interface Lesson {
    * limits on logins from one address), which its own checks set back where they test them.
    */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * The server keeps its sessions in Redis (`REDIS_URL`): the check runner, the fuzzer and the
+   * benchmark start a `redis-server` for each server they start on a fresh database, and give
+   * every server that shares that database the same `REDIS_URL`.
+   */
+  readonly redis?: boolean;
   /** What the learner writes in exercise mode, in order (none yet: the lesson is only read). */
   readonly steps?: readonly Step[];
 }
@@ -680,6 +686,22 @@ export const lessons: readonly Lesson[] = [
       SESSION_NAME: '__Host-_my_session_id',
       // The runner logs the same seeded users in and out hundreds of times, four checks at once,
       // all from 127.0.0.1: room for that. The throttle's and the cap's own checks set small ones.
+      LOGIN_ATTEMPTS_PER_ACCOUNT: '100000',
+      LOGIN_ATTEMPTS_PER_ADDRESS: '100000',
+      SESSIONS_PER_USER: '100000',
+    },
+  },
+  {
+    number: 8,
+    folder: '08-redis-sessions',
+    title: 'Sessions in Redis',
+    adds: 'sessions, the session index and the throttle in Redis, shared by several instances; outages answer 503',
+    authType: 'express_session',
+    teaches: { basic_auth: 'basic', express_session: 'form' },
+    adminRole: true,
+    redis: true,
+    env: {
+      SESSION_NAME: '__Host-_my_session_id',
       LOGIN_ATTEMPTS_PER_ACCOUNT: '100000',
       LOGIN_ATTEMPTS_PER_ADDRESS: '100000',
       SESSIONS_PER_USER: '100000',

@@ -134,9 +134,10 @@ export const retryAfterSeconds = 1;
 
 /**
  * Turns every error into a JSON answer: a client's mistake keeps its 4xx status; a database
- * that another process kept locked past the busy timeout is a 503 with `Retry-After` (the
- * request was fine, and may work a moment later); anything else is a 500 whose details go to
- * the server's log, never to the client.
+ * that another process kept locked past the busy timeout, or a store that cannot answer (an
+ * error with `status` 503), is a 503 with `Retry-After` (the request was fine, and may work a
+ * moment later); anything else is a 500 whose details go to the server's log, never to the
+ * client.
  */
 export const errorHandler: ErrorRequestHandler = (error, _req, res, next) => {
   if (res.headersSent) return next(error);
@@ -148,6 +149,9 @@ export const errorHandler: ErrorRequestHandler = (error, _req, res, next) => {
     res.status(400).json({ error: 'Wrong format' });
   } else if (status >= 400 && status < 500) {
     res.status(status).json({ error: clientErrors[status] ?? 'Bad Request' });
+  } else if (status === 503) {
+    // A store that cannot answer now (lesson 8's Redis, which logs its outage once): try again soon.
+    res.status(503).set('Retry-After', String(retryAfterSeconds)).json({ error: 'Service Unavailable' });
   } else if (/^SQLITE_(BUSY|LOCKED)/.test(error?.code)) {
     console.error(`database busy: ${error.message}`);
     res.status(503).set('Retry-After', String(retryAfterSeconds)).json({ error: 'Service Unavailable' });

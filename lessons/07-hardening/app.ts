@@ -20,7 +20,7 @@ import { usersRouter } from '../00-users-api/views/users.ts';
 import { authGuard, excludedPaths } from '../01-basic-auth/guard.ts';
 import { authRouter } from '../01-basic-auth/views.ts';
 import { excludedPathsWithLogin } from '../03-session-login/app.ts';
-import { playgroundRouter } from '../03-session-login/playground.ts';
+import { playgroundRouter, type ServedBy } from '../03-session-login/playground.ts';
 import { startSweeper, type Clock } from '../04-session-expiry/session-exp-auth.ts';
 import { loadSessionConfig } from '../06-express-session/config.ts';
 import { ExpressSessionAuth } from '../06-express-session/express-session-auth.ts';
@@ -60,6 +60,8 @@ export interface HardenedSessionParts extends HardenedParts {
   store: IndexedSessionStore;
   /** The clock for login times and the absolute limit (tests pass their own). */
   now?: Clock;
+  /** The lesson the playground names (lesson 8 passes its own). */
+  servedBy?: ServedBy;
 }
 
 /**
@@ -98,7 +100,7 @@ export function createHardenedSessionApp(config: Config, parts: HardenedSessionP
   app.use(refuseCrossOrigin());
   app.use('/api/v1', noStore);
   // Lesson 3's page: before the session, loading it touches no store.
-  app.use(playgroundRouter({ servedBy: lesson(7) }));
+  app.use(playgroundRouter({ servedBy: parts.servedBy ?? lesson(7) }));
   // Cookie tossing: two cookies of the session's name, one of them planted.
   app.use(refuseDuplicateCookie(cookieConfig.sessionName));
   // Development only: http://127.0.0.1 counts as secure, as browsers count it (see cookie.ts).

@@ -7,13 +7,18 @@ const form = $('login-form');
 // server for a copy with the session id masked, in Playground-Set-Cookie (playground.ts).
 const showSetCookie = { 'Playground-Show': 'set-cookie' };
 
-/** The headers that matter for a session: the cookie the server set, and caching. */
+/**
+ * The headers that matter for a session: the cookie the server set, caching, and (lesson 8,
+ * several instances) which instance answered.
+ */
 function headerLines(res) {
   const copy = res.headers.get('Playground-Set-Cookie');
   const cookies = copy ? JSON.parse(copy) : [];
+  const instance = res.headers.get('X-Instance');
   return [
     ...(cookies.length ? cookies.map((cookie) => `Set-Cookie: ${cookie}`) : ['Set-Cookie: (none)']),
     `Cache-Control: ${res.headers.get('Cache-Control') ?? '(none)'}`,
+    ...(instance ? [`X-Instance: ${instance}`] : []),
   ].join('\n');
 }
 

@@ -1,0 +1,92 @@
+/**
+ * Lesson 8's Redis client, and what a request gets when Redis cannot answer: a JSON 503 with
+ * `Retry-After`, within the deadline, never a request that hangs.
+ *
+ * @module
+ */
+import { createClient } from 'redis';
+
+/** How long one Redis command may take before the request gets its 503, in ms. */
+export const redisDeadlineMs = 500;
+
+/** The client lesson 8 uses (node-redis 6). */
+export type RedisClient = ReturnType<typeof createRedisClient>;
+
+/**
+ * A client for `url`, set up for an outage: no command waits for a reconnection, and it
+ * reconnects by itself, backing off up to 1 s. (Its own command timeout stops counting once a
+ * command is sent, so a Redis that hangs would hang the request: {@link fromRedis} keeps the
+ * deadline.)
+ * Connect it with `await client.connect()`. Says once when Redis goes away, and once when it
+ * is back.
+ *
+ * @example
+ * const client = createRedisClient('redis://127.0.0.1:6379');
+ * await client.connect();
+ */
+export function createRedisClient(url: string, log: (line: string) => void = console.error) {
+  const client = createClient({
+    url,
+    // While the connection is down, a command fails at once instead of queueing for later: the
+    // request is answered now, and a reconnection does not replay a burst of stale work.
+    disableOfflineQueue: true,
+    socket: {
+      connectTimeout: redisDeadlineMs,
+      // Never give up: 100 ms, 200 ms, 400 ms... then every second, until Redis is back.
+      reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 1000),
+    },
+  });
+  let down = false;
+  client.on('error', (error: Error) => {
+    if (down) return;
+    down = true;
+    log(`redis: ${error.message || error.name}: answering 503 until it is back`);
+  });
+  client.on('ready', () => {
+    if (!down) return;
+    down = false;
+    log('redis: connected again');
+  });
+  return client;
+}
+
+/**
+ * Redis did not answer: the request gets 503 `{"error": "Service Unavailable"}` with
+ * `Retry-After` (the shared error handler answers any error whose `status` is 503 so).
+ */
+export class RedisUnavailable extends Error {
+  /** Names the error class in stack traces. */
+  override name = 'RedisUnavailable';
+  /** The status the error handler answers with. */
+  readonly status = 503;
+  constructor(readonly cause: unknown) {
+    super(`redis: ${(cause as Error)?.message ?? String(cause)}`);
+  }
+}
+
+/**
+ * The value of a Redis command; a failure, or no answer within {@link redisDeadlineMs} (a
+ * Redis that is up but silent: a hung machine, a full network buffer), is a
+ * {@link RedisUnavailable}.
+ *
+ * @example
+ * const data = await fromRedis(client.get(key));
+ */
+export async function fromRedis<T>(work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    // setImmediate: after a stall of this process (a busy machine), timers run before the
+    // socket is read; an answer that came in meanwhile still wins.
+    const giveUp = () => reject(new Error(`no answer within ${redisDeadlineMs} ms`));
+    timer = setTimeout(() => setImmediate(giveUp), redisDeadlineMs);
+  });
+  // A late answer, or a late failure, of a command given up on goes nowhere.
+  work.catch(() => {});
+  try {
+    return await Promise.race([work, late]);
+  } catch (error) {
+    throw error instanceof RedisUnavailable ? error : new RedisUnavailable(error);
+  } finally {
+    clearTimeout(timer);
+  }
+}
