@@ -47,6 +47,7 @@ export class RedisServer {
   private constructor(
     /** Its folder: the append-only file and the pid file. */
     readonly dir: string,
+    /** Its port on 127.0.0.1. */
     readonly port: number,
   ) {}
 

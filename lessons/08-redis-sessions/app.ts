@@ -82,8 +82,11 @@ async function connectRedis(config: Config, redisConfig: RedisConfig, newClient 
  * counters. The checks' fixtures replace one of them to break one claim.
  */
 export interface RedisParts {
+  /** A client for the URL, not connected yet. */
   client: (url: string) => RedisClient;
+  /** The session store, with its index of each user's sessions. */
   store: (client: RedisClient, limits: RedisStoreLimits) => IndexedSessionStore | Promise<IndexedSessionStore>;
+  /** The throttle's two counters. */
   limiters: (client: RedisClient, settings: HardeningConfig) => AttemptLimiters;
 }
 

@@ -44,11 +44,12 @@ export interface RedisStoreLimits {
 /** When nothing else limits a session (no duration, no idle timeout): a day, as connect-redis. */
 const fallbackTtlMs = 24 * 60 * 60 * 1000;
 
-// connect-redis's own callback type: the data is any session, or a count, or nothing.
-type Callback = (error?: unknown, data?: any) => void;
+/** connect-redis's callback: an error, or the data (a session, a count, or nothing). */
+export type Callback = (error?: unknown, data?: any) => void;
 
 /** connect-redis, keyed by the hash of the session id, with a per-user index. */
 export class RedisSessionStore extends RedisStore implements UserSessionIndex {
+  /** The client, for the commands connect-redis does not send itself. */
   protected readonly redis: RedisClient;
   private readonly clock: Clock;
 
@@ -80,6 +81,7 @@ export class RedisSessionStore extends RedisStore implements UserSessionIndex {
     return hashSessionId(sid);
   }
 
+  /** The session stored under the id (its hash), or null. */
   override async get(sid: string, cb?: Callback): Promise<void> {
     try {
       const data = await fromRedis(this.redis.get(sessionPrefix + this.storeId(sid)));
@@ -89,6 +91,7 @@ export class RedisSessionStore extends RedisStore implements UserSessionIndex {
     }
   }
 
+  /** Stores the session for {@link ttlMs}, and indexes it under its user. */
   override async set(sid: string, sess: SessionData, cb?: Callback): Promise<void> {
     const key = sessionPrefix + this.storeId(sid);
     const ttl = this.ttlMs(sess);
@@ -112,6 +115,7 @@ export class RedisSessionStore extends RedisStore implements UserSessionIndex {
     }
   }
 
+  /** Moves the session's TTL to {@link ttlMs} from now, after a request that used it. */
   override async touch(sid: string, sess: SessionData, cb?: Callback): Promise<void> {
     try {
       const ttl = this.ttlMs(sess);
@@ -124,6 +128,7 @@ export class RedisSessionStore extends RedisStore implements UserSessionIndex {
     }
   }
 
+  /** Deletes the session (a logout). */
   override async destroy(sid: string, cb?: Callback): Promise<void> {
     // The index entry is left for destroyUserSessions and capUserSessions to prune: a logout
     // does not know whose session it ends without reading it first.

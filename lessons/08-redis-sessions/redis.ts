@@ -59,7 +59,10 @@ export class RedisUnavailable extends Error {
   override name = 'RedisUnavailable';
   /** The status the error handler answers with. */
   readonly status = 503;
-  constructor(readonly cause: unknown) {
+  constructor(
+    /** What Redis, or the client, said. */
+    readonly cause: unknown,
+  ) {
     super(`redis: ${(cause as Error)?.message ?? String(cause)}`);
   }
 }
