@@ -113,6 +113,24 @@ async function measure(spec: LoadSpec): Promise<Load> {
   };
 }
 
+/** Several servers measured at once, each with its own load: the rate per server, the slowest latencies. */
+async function measureTogether(specs: readonly LoadSpec[]): Promise<Load> {
+  if (specs.length === 1) return measure(specs[0]!);
+  const loads = await Promise.all(specs.map(measure));
+  const sum = (field: 'rps' | 'requests' | 'non2xx' | 'errors') => loads.reduce((total, load) => total + load[field], 0);
+  const cpu = loads.map((load) => load.cpuMicrosPerRequest);
+  return {
+    rps: sum('rps') / loads.length,
+    p50Ms: Math.max(...loads.map((load) => load.p50Ms)),
+    p99Ms: Math.max(...loads.map((load) => load.p99Ms)),
+    requests: sum('requests'),
+    non2xx: sum('non2xx'),
+    errors: sum('errors'),
+    cpuMicrosPerRequest: cpu.includes(null) ? null : (cpu as number[]).reduce((a, b) => a + b, 0) / cpu.length,
+    loadAverage: loads[0]!.loadAverage,
+  };
+}
+
 /** Load that is thrown away, so that V8 has optimized a fresh server's hot path before anything counts. */
 async function warmUp(spec: LoadSpec): Promise<void> {
   if (settings.warmupSeconds > 0) await hammer(spec, settings.warmupSeconds);
@@ -132,13 +150,30 @@ async function startServer(entry: string, profileName: string): Promise<Started>
   // Before the start: lesson 2 prints a session for the first user it finds then.
   createDatabase(dbPath);
   seedDatabase(dbPath, [user, other]);
-  const nodeArgs = profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, profileName)] : [];
-  const server = await LessonServer.start({ entry, env: {}, dbPath, nodeArgs });
+  const server = await LessonServer.start({ entry, env: {}, dbPath, nodeArgs: profileArgs(profileName) });
   const stop = async () => {
     await server.stop();
     removeTempDir(dir);
   };
   return { server, dbPath, stop };
+}
+
+/** Under `--profile-dir`, node's flags that write a CPU profile to `<dir>/<profileName>/`. */
+function profileArgs(profileName: string): string[] {
+  return profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, profileName)] : [];
+}
+
+/**
+ * More instances of lesson 8's `first` server: same database, and the Redis it started
+ * (which it names at start).
+ */
+async function moreInstances(target: Target, first: Started, count: number): Promise<LessonServer[]> {
+  const [, redisUrl] = await first.server.waitForLine(/redis-server of this process at (redis:\/\/[\d.]+:\d+)/);
+  return Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      LessonServer.start({ entry: target.entry!, env: { REDIS_URL: redisUrl!, DEMO_USER: 'false' }, dbPath: first.dbPath, nodeArgs: profileArgs(`${target.name}-${i + 2}`) }),
+    ),
+  );
 }
 
 /** The baseline server: started by the first load row, warmed up once, up until the run ends. */
@@ -155,34 +190,40 @@ async function startBaseline(): Promise<NonNullable<typeof baseline>> {
 async function loadTest(target: Target, row: Row): Promise<void> {
   baseline ??= await startBaseline();
   const lesson = await startServer(target.entry!, target.name);
+  const others: LessonServer[] = [];
   try {
     const { server } = lesson;
+    others.push(...(await moreInstances(target, lesson, (target.instances ?? 1) - 1)));
     const headers = await credentialFor(target, server, user);
     if (target.sessions) {
       const started = performance.now();
       const rows = seedSessions(lesson.dbPath, target.sessions.table, target.sessions.count, { user: user.id, owner: other.id });
       row.note = `${rows.toLocaleString('en-US')} sessions seeded in ${((performance.now() - started) / 1000).toFixed(1)} s`;
     }
-    let spec: LoadSpec;
-    if (target.login) {
-      const body = new URLSearchParams({ email: user.email, password: user.password }).toString();
-      const form = { method: 'POST' as const, body, headers: { 'content-type': 'application/x-www-form-urlencoded' } };
-      spec = { url: `${server.url}/api/v1/auth_session/login`, request: form, pid: server.pid };
-    } else {
-      await expectUser(server.url, headers, user.email);
-      spec = { url: `${server.url}/api/v1/users/me`, request: { headers }, pid: server.pid };
+    const specs: LoadSpec[] = [];
+    for (const one of [server, ...others]) {
+      if (target.login) {
+        const body = new URLSearchParams({ email: user.email, password: user.password }).toString();
+        const form = { method: 'POST' as const, body, headers: { 'content-type': 'application/x-www-form-urlencoded' } };
+        specs.push({ url: `${one.url}/api/v1/auth_session/login`, request: form, pid: one.pid });
+      } else {
+        // The cookie of the first instance's login, on every instance.
+        await expectUser(one.url, headers, user.email);
+        specs.push({ url: `${one.url}/api/v1/users/me`, request: { headers }, pid: one.pid });
+      }
     }
-    await warmUp(spec);
+    await Promise.all(specs.map(warmUp));
     row.rounds = [];
     for (let round = 0; round < settings.rounds; round++) {
       // The baseline, then the lesson, seconds apart: what slows the machine now slows both.
-      row.rounds.push({ baseline: await measure(baseline.spec), lesson: await measure(spec) });
+      row.rounds.push({ baseline: await measure(baseline.spec), lesson: await measureTogether(specs) });
     }
     const loads = row.rounds.flatMap((round) => [round.baseline, round.lesson]);
     const non2xx = loads.reduce((sum, load) => sum + load.non2xx, 0);
     const requests = loads.reduce((sum, load) => sum + load.requests, 0);
     if (non2xx > 0) Object.assign(row, { status: 'failed', note: `${non2xx} of ${requests} answers were not 2xx` });
   } finally {
+    await Promise.all(others.map((one) => one.stop()));
     await lesson.stop();
   }
 }

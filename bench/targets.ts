@@ -36,6 +36,11 @@ export interface Target {
   goals?: Goal[];
   /** For a wall-time row: the arguments of `npm run`. */
   command?: string[];
+  /**
+   * Instances of the server loaded at once with the same cookie, sharing the first one's
+   * database and Redis (lesson 8); the row's rate is per instance. Default 1.
+   */
+  instances?: number;
 }
 
 /** The session cookie's name of lessons 2 to 6 (SESSION_NAME's default). */
@@ -84,6 +89,10 @@ export const allTargets: readonly Target[] = [
   stored(lesson6, 'express_sessions', 1_000_000),
   // Lesson 6 and, in front of it, the Host check, helmet, the cross-origin check and no-store.
   lesson(7, { goals: [{ min: 0.4 }, { min: 0.8, of: 'lesson6' }] }),
+  // Lesson 7 with a Redis round trip or two on every request, and the same with two instances
+  // sharing that Redis, loaded at once (the machine's cores are shared too).
+  lesson(8, { goals: [{ min: 0.5 }] }),
+  lesson(8, { name: 'lesson8-x2', label: 'lesson 8: Sessions in Redis, 2 instances at once, one cookie', instances: 2, goals: [{ min: 0.5 }] }),
   { ...lesson(3), name: 'login-lesson3', label: 'lesson 3: POST login (scrypt)', login: true },
   { name: 'check-lesson1', label: 'npm run check -- 1', command: ['check', '--', '1'] },
   { name: 'check-all', label: 'npm run check', command: ['check'] },

@@ -1,6 +1,7 @@
 /**
  * `npm run fuzz`: the hostile-input suite at full size against every lesson's server, then
- * the crash-safety and concurrency scenarios of lessons 5 and 6.
+ * the crash-safety and concurrency scenarios of lessons 5 and 6, and lesson 8's over three
+ * instances.
  *
  * ```
  * npm run fuzz                                   # seed 20240601, 20,000 requests per lesson
@@ -14,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { killAllServers } from '../checks/server.ts';
 import { defaultSeed, runCampaign } from './campaign.ts';
 import { formatReport, formatSessionReport } from './report.ts';
-import { runConcurrency, runCrashSafety } from './sessions.ts';
+import { runConcurrency, runCrashSafety, runSharedConcurrency } from './sessions.ts';
 import { targets } from './targets.ts';
 
 const usage = `usage: npm run fuzz -- [--seed N] [--requests N] [--lessons 0,1,..] [--concurrency N]
@@ -106,6 +107,11 @@ async function main(): Promise<number> {
         console.log(formatSessionReport(report));
         if (report.problems.length) failed = true;
       }
+    }
+    if (lessons.includes(8)) {
+      const report = await runSharedConcurrency({ logins, instances: 3, cost: 'low' });
+      console.log(formatSessionReport(report));
+      if (report.problems.length) failed = true;
     }
   }
 

@@ -1,17 +1,21 @@
 /**
- * Crash safety and concurrency of the stored sessions (lessons 5 and 6):
+ * Crash safety and concurrency of the stored sessions (lessons 5, 6 and 8):
  *
  * - crash: SIGKILL the server while logins are in flight, start it again on the same
  *   database: every login that got its 200 still authenticates;
  * - concurrency: many logins at once for one user give as many distinct, valid sessions,
- *   and as many logouts at once leave none.
+ *   and as many logouts at once leave none;
+ * - shared concurrency (lesson 8): the same, spread over several instances that share one
+ *   Redis, each session valid on every instance.
  *
  * @module
  */
 import Database from 'better-sqlite3';
 import http from 'node:http';
 import { join } from 'node:path';
+import { createClient } from 'redis';
 import { LessonServer, makeTempDir, removeTempDir } from '../checks/server.ts';
+import { RedisServer } from '../shared/redis-server.ts';
 import { createDatabase, prepareUsers, seedDatabase, type PreparedUser } from '../checks/users.ts';
 import { target as fuzzTarget } from './targets.ts';
 import { lowCostUsers } from './users.ts';
@@ -26,7 +30,7 @@ export type PasswordCost = 'lesson' | 'low';
 /** What a scenario did and found. */
 export interface SessionReport {
   lesson: number;
-  scenario: 'crash' | 'concurrency';
+  scenario: 'crash' | 'concurrency' | 'shared concurrency';
   /** One line: what happened. */
   summary: string;
   problems: string[];
@@ -77,8 +81,8 @@ function login(url: string, user: PreparedUser): Promise<Answer> {
   return call(url, 'POST', '/api/v1/auth_session/login', { 'content-type': 'application/x-www-form-urlencoded' }, body);
 }
 
-function whoAmI(url: string, cookie: string): Promise<Answer> {
-  return call(url, 'GET', '/api/v1/users/me', { cookie: `${sessionName}=${cookie}` });
+function whoAmI(url: string, cookie: string, name = sessionName): Promise<Answer> {
+  return call(url, 'GET', '/api/v1/users/me', { cookie: `${name}=${cookie}` });
 }
 
 /** Runs `tasks` with at most `limit` at a time. */
@@ -90,10 +94,10 @@ async function limited<T>(items: readonly T[], limit: number, task: (item: T) =>
 }
 
 /** Which cookies do not authenticate as `userId` (checked 50 at a time). */
-async function notAuthenticating(url: string, cookies: readonly string[], userId: string): Promise<string[]> {
+async function notAuthenticating(url: string, cookies: readonly string[], userId: string, name = sessionName): Promise<string[]> {
   const bad: string[] = [];
   await limited(cookies, 50, async (cookie) => {
-    const answer = await whoAmI(url, cookie).catch((error: Error) => ({ status: 0, body: error.message, setCookie: [] }));
+    const answer = await whoAmI(url, cookie, name).catch((error: Error) => ({ status: 0, body: error.message, setCookie: [] }));
     if (answer.status !== 200 || !answer.body.includes(`"id":"${userId}"`)) bad.push(`${answer.status} ${answer.body.slice(0, 80)}`);
   });
   return bad;
@@ -229,4 +233,82 @@ export async function runConcurrency(options: { lesson: number; logins: number; 
     removeTempDir(dir);
   }
   return { lesson: options.lesson, scenario: 'concurrency', summary, problems, elapsedMs: Date.now() - started };
+}
+
+/** An answer for a request that got none. */
+const noAnswer = (error: Error): Answer => ({ status: 0, body: error.message, setCookie: [] });
+
+/**
+ * Lesson 8: `logins` concurrent logins of one user, spread over `instances` instances that
+ * share one Redis and one database, give as many distinct sessions, each valid on every
+ * instance; as many concurrent logouts, each on another instance than its login, leave no
+ * session valid and no session key in Redis.
+ *
+ * @example
+ * const report = await runSharedConcurrency({ logins: 500, instances: 3, cost: 'low' });
+ */
+export async function runSharedConcurrency(options: { logins: number; instances: number; cost: PasswordCost }): Promise<SessionReport> {
+  const started = Date.now();
+  const problems: string[] = [];
+  const target = fuzzTarget(8);
+  const dir = makeTempDir();
+  const dbPath = join(dir, 'sessions.db');
+  const user = await makeUser(options.cost);
+  createDatabase(dbPath);
+  seedDatabase(dbPath, [user]);
+  const redis = await RedisServer.start({ dir: join(dir, 'redis') });
+  const servers: LessonServer[] = [];
+  const client = createClient({ url: redis.url });
+  client.on('error', () => {});
+  let summary = '';
+  try {
+    // The manifest's environment: room for 500 sessions of one user (SESSIONS_PER_USER).
+    const env = { ...target.env, REDIS_URL: redis.url };
+    servers.push(...(await Promise.all(Array.from({ length: options.instances }, () => LessonServer.start({ entry: target.entry, env, dbPath })))));
+    await client.connect();
+    const urls = servers.map((server) => server.url);
+    const name = target.sessionName;
+    const sessionKeys = async () => {
+      let count = 0;
+      for await (const keys of client.scanIterator({ MATCH: 'sess:*', COUNT: 1000 })) count += keys.length;
+      return count;
+    };
+    const answers = await Promise.all(Array.from({ length: options.logins }, (_, i) => login(urls[i % urls.length]!, user).catch(noAnswer)));
+    const cookies = answers.map((a) => (a.status === 200 ? cookieValue(a.setCookie, name) : null)).filter((c): c is string => c !== null);
+    if (cookies.length !== options.logins) {
+      const other = answers.find((a) => a.status !== 200);
+      problems.push(`${cookies.length} of ${options.logins} concurrent logins got a 200 and a cookie (one other: ${other?.status} ${other?.body.slice(0, 80)})`);
+    }
+    const distinct = new Set(cookies).size;
+    if (distinct !== cookies.length) problems.push(`${cookies.length} logins gave only ${distinct} distinct sessions`);
+    for (const [i, url] of urls.entries()) {
+      const invalid = await notAuthenticating(url, cookies, user.id, name);
+      if (invalid.length) problems.push(`${invalid.length} of ${cookies.length} sessions do not authenticate on instance ${i + 1}: ${invalid.slice(0, 3).join('; ')}`);
+    }
+    const keysAfterLogins = await sessionKeys();
+    if (keysAfterLogins !== distinct) problems.push(`${keysAfterLogins} session keys in Redis for ${distinct} sessions`);
+
+    const logouts = await Promise.all(
+      cookies.map((cookie, i) => call(urls[(i + 1) % urls.length]!, 'DELETE', '/api/v1/auth_session/logout', { cookie: `${name}=${cookie}` }).catch(noAnswer)),
+    );
+    const loggedOut = logouts.filter((a) => a.status === 200).length;
+    if (loggedOut !== cookies.length) {
+      const other = logouts.find((a) => a.status !== 200);
+      problems.push(`${loggedOut} of ${cookies.length} concurrent logouts got a 200 (one other: ${other?.status} ${other?.body.slice(0, 80)})`);
+    }
+    let stillValid = 0;
+    for (const url of urls) stillValid += cookies.length - (await notAuthenticating(url, cookies, user.id, name)).length;
+    if (stillValid) problems.push(`${stillValid} times a session still authenticated on an instance after its logout`);
+    const keysAfterLogouts = await sessionKeys();
+    if (keysAfterLogouts !== 0) problems.push(`${keysAfterLogouts} session keys left in Redis after every logout`);
+    summary = `${options.logins} concurrent logins over ${urls.length} instances: ${cookies.length} sessions, ${distinct} distinct, ${keysAfterLogins} keys in Redis; ${loggedOut} concurrent logouts: ${stillValid} still valid, ${keysAfterLogouts} keys left`;
+  } catch (error) {
+    problems.push(error instanceof Error ? error.message : String(error));
+  } finally {
+    client.destroy();
+    await Promise.all(servers.map((server) => server.stop()));
+    await redis.stop();
+    removeTempDir(dir);
+  }
+  return { lesson: 8, scenario: 'shared concurrency', summary, problems, elapsedMs: Date.now() - started };
 }

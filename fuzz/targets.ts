@@ -42,7 +42,7 @@ export interface FuzzTarget {
   auth: AuthKind;
   /** The session cookie's name (lessons 2 on). */
   sessionName: string;
-  /** The table the server keeps sessions in, for the end-of-run checks. */
+  /** The table the server keeps sessions in, for the end-of-run checks (none: lesson 8's are in Redis). */
   sessionTable?: 'user_sessions' | 'express_sessions';
   routes: readonly Route[];
   /** The server's environment: the manifest's, which leaves room for a fuzzer's floods (lesson 7's limits). */
@@ -113,6 +113,8 @@ const servedBy: Readonly<Record<number, Pick<FuzzTarget, 'routes' | 'sessionTabl
   5: { routes: [...usersApi(true), ...authRoutes, ...loginRoutes], sessionTable: 'user_sessions' },
   6: { routes: [...usersApi(true), ...authRoutes, ...loginRoutes, ...frameworkRoutes], sessionTable: 'express_sessions' },
   7: { routes: [...usersApi(true), ...authRoutes, ...loginRoutes, ...hardenedRoutes], sessionTable: 'express_sessions' },
+  // Lesson 7's API, its sessions in the Redis the server starts for itself (no table to read).
+  8: { routes: [...usersApi(true), ...authRoutes, ...loginRoutes, ...hardenedRoutes] },
 };
 
 /** Every lesson the fuzzer runs: the manifest's lessons it knows the routes of. */
