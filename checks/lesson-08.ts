@@ -2,10 +2,11 @@
  * Lesson 8's claims: sessions, the session index and the throttle in Redis, shared by several
  * instances, through a crash of one of them and an outage of Redis.
  *
- * Each check starts a Redis of its own (Debian's `redis-server`) and the instances of its
- * story with `REDIS_URL` pointing at it, on the main server's database: so it can stop,
- * freeze and read that Redis, whatever the language of the server (`--start` passes
- * `REDIS_URL` too). Against a server started by hand (`--url`) they are skipped.
+ * Most checks use the Redis the main server uses (its `REDIS_URL`: the runner gives one to
+ * each of this project's servers; with `--url`, say it with `--env REDIS_URL=…`), and more
+ * instances on the same database and Redis. The outage checks stop and freeze Redis, so they
+ * start a Redis of their own (Debian's `redis-server`) and instances that use it (`--start`
+ * passes `REDIS_URL` to the learner's server too).
  *
  * @module
  */
@@ -53,6 +54,21 @@ async function withCluster(ctx: CheckContext, count: number, env: Env, story: (c
     await redis.stop();
     removeTempDir(dir);
   }
+}
+
+/** The Redis the server uses: `REDIS_URL` of its environment; the check is skipped without it. */
+function redisUrlOf(ctx: CheckContext): string {
+  const url = ctx.env.REDIS_URL;
+  if (!url) ctx.skip("it reads the server's Redis: say where it is with --env REDIS_URL=redis://…");
+  return url;
+}
+
+/**
+ * `count` more instances of the main server, on its database and its Redis (`INSTANCE_NAME`
+ * `instance-2`, `instance-3`...), kept for the other checks of its group.
+ */
+function moreInstances(ctx: CheckContext, count: number): Promise<Target[]> {
+  return Promise.all(Array.from({ length: count }, (_, i) => ctx.startVariant({ INSTANCE_NAME: `instance-${i + 2}` }, { shareDatabase: true })));
 }
 
 /** Every key of the Redis and what it holds, read with `SCAN` (strings, sets, sorted sets, hashes, lists). */
@@ -144,21 +160,21 @@ export const checks: Check[] = [
     needs: ['variant'],
     since: { lesson: 5, reason: 'instances on one machine already share the sessions of one SQLite file (lesson 5); lesson 8 shares them across machines' },
     timeoutMs: slowCheckTimeoutMs,
-    run: (ctx) =>
-      withCluster(ctx, 3, {}, async ({ instances: [a, b, c] }) => {
-        const user = await ctx.someUser();
-        const login = await logIn(a!, user, 'logging in on instance A');
-        expectStatus(await meWith(b!.client(), login.pair), 200, 'the session of A, used on B');
-        expectStatus(await meWith(c!.client(), login.pair), 200, 'the session of A, used on C');
-        expectStatus(await c!.client().delete(LOGOUT, { headers: { Cookie: login.pair } }), [200, 204], 'logging out on C');
-        for (const [name, target] of [['A', a!], ['B', b!]] as const) {
-          const after = await meWith(target.client(), login.pair);
-          expectThat(after.status === 401 || after.status === 403, `${after.request}: the session logged out on C still works on ${name} (${after.status})`, {
-            expected: '401 or 403: the logout ended the session everywhere',
-            response: after,
-          });
-        }
-      }),
+    async run(ctx) {
+      const [b, c] = await moreInstances(ctx, 2);
+      const user = await ctx.someUser();
+      const login = await logIn(ctx, user, 'logging in on instance A');
+      expectStatus(await meWith(b!.client(), login.pair), 200, 'the session of A, used on B');
+      expectStatus(await meWith(c!.client(), login.pair), 200, 'the session of A, used on C');
+      expectStatus(await c!.client().delete(LOGOUT, { headers: { Cookie: login.pair } }), [200, 204], 'logging out on C');
+      for (const [name, target] of [['A', ctx], ['B', b!]] as const) {
+        const after = await meWith(target.client(), login.pair);
+        expectThat(after.status === 401 || after.status === 403, `${after.request}: the session logged out on C still works on ${name} (${after.status})`, {
+          expected: '401 or 403: the logout ended the session everywhere',
+          response: after,
+        });
+      }
+    },
   },
   {
     id: 'L8-instance-crash',
@@ -170,15 +186,17 @@ export const checks: Check[] = [
     needs: ['variant'],
     since: { lesson: 5, reason: 'sessions in a SQLite file already outlive the process (lesson 5); lesson 8 keeps that with Redis' },
     timeoutMs: slowCheckTimeoutMs,
-    run: (ctx) =>
-      withCluster(ctx, 2, {}, async ({ instances: [a, b] }) => {
-        const user = await ctx.someUser();
-        const login = await logIn(a!, user, 'logging in on instance A');
-        ctx.note('instance A is killed (kill -9) and started again');
-        await a!.restart({ signal: 'SIGKILL' });
-        expectStatus(await meWith(b!.client(), login.pair), 200, 'the session of the killed instance, on B');
-        expectStatus(await meWith(a!.client(), login.pair), 200, 'the session, on A started again');
-      }),
+    // It kills an instance that other checks of its group use: alone, after them.
+    exclusive: true,
+    async run(ctx) {
+      const [b] = await moreInstances(ctx, 1);
+      const user = await ctx.someUser();
+      const login = await logIn(b!, user, 'logging in on instance B');
+      ctx.note('instance B is killed (kill -9) and started again');
+      await b!.restart({ signal: 'SIGKILL' });
+      expectStatus(await meWith(ctx.client(), login.pair), 200, 'the session of the killed instance, on A');
+      expectStatus(await meWith(b!.client(), login.pair), 200, 'the session, on B started again');
+    },
   },
   {
     id: 'L8-throttle-shared',
@@ -190,16 +208,17 @@ export const checks: Check[] = [
     profiles: SECURE,
     needs: ['variant'],
     timeoutMs: slowCheckTimeoutMs,
-    run: (ctx) =>
-      withCluster(ctx, 3, { LOGIN_ATTEMPTS_PER_ACCOUNT: String(sharedAttempts), LOGIN_ATTEMPTS_WINDOW: '900' }, async ({ instances }) => {
-        const victim = await ctx.createUser();
-        for (const [i, target] of instances.entries()) {
-          expectStatus(await postLogin(target.client(), victim.email, `${victim.password}-wrong`), 401, `wrong password ${i + 1} of ${sharedAttempts}, on instance ${i + 1}`);
-        }
-        for (const [i, target] of instances.entries()) {
-          expectTooMany(await postLogin(target.client(), victim.email, victim.password), `the right password on instance ${i + 1}, after ${sharedAttempts} failures spread over ${instances.length} instances`, 900);
-        }
-      }),
+    env: { LOGIN_ATTEMPTS_PER_ACCOUNT: String(sharedAttempts), LOGIN_ATTEMPTS_WINDOW: '900' },
+    async run(ctx) {
+      const instances = [ctx, ...(await moreInstances(ctx, sharedAttempts - 1))];
+      const victim = await ctx.createUser();
+      for (const [i, target] of instances.entries()) {
+        expectStatus(await postLogin(target.client(), victim.email, `${victim.password}-wrong`), 401, `wrong password ${i + 1} of ${sharedAttempts}, on instance ${i + 1}`);
+      }
+      for (const [i, target] of instances.entries()) {
+        expectTooMany(await postLogin(target.client(), victim.email, victim.password), `the right password on instance ${i + 1}, after ${sharedAttempts} failures spread over ${instances.length} instances`, 900);
+      }
+    },
   },
   {
     id: 'L8-outage-503',
@@ -272,30 +291,29 @@ export const checks: Check[] = [
     reference: 'OWASP Session Management Cheat Sheet',
     section: 'keys-that-give-nothing-away',
     profiles: SECURE,
-    needs: ['variant'],
     timeoutMs: slowCheckTimeoutMs,
-    run: (ctx) =>
-      withCluster(ctx, 1, {}, async ({ redis, instances: [a] }) => {
-        const user = await ctx.someUser();
-        const ids = [];
-        for (let i = 0; i < 2; i++) ids.push(sessionIdOf((await logIn(a!, user, `login ${i + 1}`)).cookie.value));
-        ctx.note(`every key of Redis and its value are read (redis-cli -p ${redis.port} --scan)`);
-        const dump = await dumpRedis(redis.url);
-        expectThat(dump.length > 0, `Redis at REDIS_URL holds nothing after two logins: the sessions are kept somewhere else`, {
-          expected: 'the sessions in the Redis that REDIS_URL names',
-          actual: 'an empty Redis',
-        });
-        for (const id of ids) {
-          const found = dump.find((entry) => entry.key.includes(id) || entry.value.includes(id));
-          if (found) {
-            fail(`Redis holds the session id of a cookie in ${found.key.includes(id) ? 'the key' : 'the value of'} ${found.key}: a dump of Redis is a list of live cookies`, {
-              expected: 'a hash of the id (sess:<SHA-256>), never the id',
-              actual: `${found.key} ${found.value.slice(0, 200)}`,
-            });
-          }
+    async run(ctx) {
+      const url = redisUrlOf(ctx);
+      const user = await ctx.someUser();
+      const ids = [];
+      for (let i = 0; i < 2; i++) ids.push(sessionIdOf((await logIn(ctx, user, `login ${i + 1}`)).cookie.value));
+      ctx.note("every key of the server's Redis and its value are read (redis-cli --scan, then GET or ZRANGE each)");
+      const dump = await dumpRedis(url);
+      expectThat(dump.length > 0, `Redis at REDIS_URL holds nothing after two logins: the sessions are kept somewhere else`, {
+        expected: 'the sessions in the Redis that REDIS_URL names',
+        actual: 'an empty Redis',
+      });
+      for (const id of ids) {
+        const found = dump.find((entry) => entry.key.includes(id) || entry.value.includes(id));
+        if (found) {
+          fail(`Redis holds the session id of a cookie in ${found.key.includes(id) ? 'the key' : 'the value of'} ${found.key}: a dump of Redis is a list of live cookies`, {
+            expected: 'a hash of the id (sess:<SHA-256>), never the id',
+            actual: `${found.key} ${found.value.slice(0, 200)}`,
+          });
         }
-        return `${dump.length} keys, none with a session id`;
-      }),
+      }
+      return `${dump.length} keys, none with a session id`;
+    },
   },
   {
     id: 'L8-ttl',
@@ -304,34 +322,34 @@ export const checks: Check[] = [
     reference: 'OWASP Session Management Cheat Sheet',
     section: 'expiry-without-a-sweeper',
     profiles: SECURE,
-    needs: ['variant'],
     timeoutMs: slowCheckTimeoutMs,
-    run: (ctx) =>
-      withCluster(ctx, 1, { SESSION_IDLE_TIMEOUT: '60' }, async ({ redis, instances: [a] }) => {
-        const user = await ctx.someUser();
-        const before = new Set((await dumpRedis(redis.url)).map((entry) => entry.key));
-        await logIn(a!, user, 'logging in');
-        ctx.note(`the TTL of every key is read (redis-cli -p ${redis.port} --scan, then PTTL <key>)`);
-        const written = (await dumpRedis(redis.url)).filter((entry) => !before.has(entry.key));
-        expectThat(written.length > 0, `a login wrote nothing to the Redis at REDIS_URL: the sessions are kept somewhere else`, {
-          expected: 'a session key in the Redis that REDIS_URL names',
-          actual: 'no new key',
+    env: { SESSION_IDLE_TIMEOUT: '60' },
+    async run(ctx) {
+      const url = redisUrlOf(ctx);
+      const user = await ctx.someUser();
+      const before = new Set((await dumpRedis(url)).map((entry) => entry.key));
+      await logIn(ctx, user, 'logging in');
+      ctx.note("the TTL of every key of the server's Redis is read (redis-cli --scan, then PTTL each)");
+      const written = (await dumpRedis(url)).filter((entry) => !before.has(entry.key));
+      expectThat(written.length > 0, `a login wrote nothing to the Redis at REDIS_URL: the sessions are kept somewhere else`, {
+        expected: 'a session key in the Redis that REDIS_URL names',
+        actual: 'no new key',
+      });
+      // The session and what indexes it name the user; a throttle's counter may live its own window.
+      const ofUser = (entry: { key: string; value: string }) => entry.key.includes(user.id) || entry.value.includes(user.id);
+      const wrong = written.find((entry) => entry.ttlMs < 0 || (ofUser(entry) && entry.ttlMs > 60_000));
+      if (wrong) {
+        fail(`${wrong.key} ${wrong.ttlMs < 0 ? 'has no TTL: it stays in Redis until someone deletes it' : `lives ${Math.round(wrong.ttlMs / 1000)} s, past the idle timeout`}`, {
+          expected: 'a TTL on every key, from 1 to 60000 ms (SESSION_IDLE_TIMEOUT=60) on the session and its index',
+          actual: `PTTL ${wrong.key} → ${wrong.ttlMs}`,
         });
-        // The session and what indexes it name the user; a throttle's counter may live its own window.
-        const ofUser = (entry: { key: string; value: string }) => entry.key.includes(user.id) || entry.value.includes(user.id);
-        const wrong = written.find((entry) => entry.ttlMs < 0 || (ofUser(entry) && entry.ttlMs > 60_000));
-        if (wrong) {
-          fail(`${wrong.key} ${wrong.ttlMs < 0 ? 'has no TTL: it stays in Redis until someone deletes it' : `lives ${Math.round(wrong.ttlMs / 1000)} s, past the idle timeout`}`, {
-            expected: 'a TTL on every key, from 1 to 60000 ms (SESSION_IDLE_TIMEOUT=60) on the session and its index',
-            actual: `PTTL ${wrong.key} → ${wrong.ttlMs}`,
-          });
-        }
-        expectThat(written.some(ofUser), `no key that a login wrote names the user ${user.id}: where is the session?`, {
-          expected: "a key whose name or value holds the user's id (the session)",
-          actual: written.map((entry) => entry.key).join(', '),
-        });
-        return `${written.length} keys, TTLs ${written.map((entry) => Math.round(entry.ttlMs / 1000)).join(', ')} s`;
-      }),
+      }
+      expectThat(written.some(ofUser), `no key that a login wrote names the user ${user.id}: where is the session?`, {
+        expected: "a key whose name or value holds the user's id (the session)",
+        actual: written.map((entry) => entry.key).join(', '),
+      });
+      return `${written.length} keys, TTLs ${written.map((entry) => Math.round(entry.ttlMs / 1000)).join(', ')} s`;
+    },
   },
   {
     id: 'L8-user-delete-ends-sessions',
@@ -340,32 +358,31 @@ export const checks: Check[] = [
     reference: 'ASVS 5 V7.4.2',
     section: 'one-redis-for-every-instance',
     profiles: SECURE,
-    needs: ['variant'],
     timeoutMs: slowCheckTimeoutMs,
-    run: (ctx) =>
-      withCluster(ctx, 1, {}, async ({ redis, instances: [a] }) => {
-        const admin = await a!.userClient();
-        const [byAdmin, bySelf] = await Promise.all([ctx.createUser(), ctx.createUser()]);
-        const logins = await Promise.all([byAdmin, byAdmin, bySelf, bySelf].map((user) => logIn(a!, user)));
-        const naming = async (ids: string[]) => (await dumpRedis(redis.url)).filter((entry) => ids.some((id) => entry.key.includes(id) || entry.value.includes(id)));
-        const before = await naming([byAdmin.id, bySelf.id]);
-        expectThat(before.length > 0, 'four logins left no key in Redis that names their users: the sessions are kept somewhere else', {
-          expected: "keys whose name or value holds the users' ids (their sessions)",
-          actual: 'none',
-        });
-        expectJson(await admin.delete(`/api/v1/users/${byAdmin.id}`), 200, {}, 'the admin deleting a user');
-        expectJson(await logins[2]!.client.delete(`/api/v1/users/${bySelf.id}`), 200, {}, 'a user deleting their own account');
-        // Looked for before any cookie comes back: only the deletions can have removed the keys.
-        const left = await naming([byAdmin.id, bySelf.id]);
-        expectThat(left.length === 0, `after the users were deleted, ${left.length} keys of Redis still name them`, {
-          expected: "no key or value with a deleted user's id",
-          actual: left.map((entry) => entry.key).join('\n'),
-        });
-        for (const login of logins) {
-          const res = await meWith(a!.client(), login.pair);
-          expectError(res, 403, 'Forbidden', "a deleted user's session");
-        }
-        return `${before.length} keys named the two users, none after`;
-      }),
+    async run(ctx) {
+      const url = redisUrlOf(ctx);
+      const admin = await ctx.userClient();
+      const [byAdmin, bySelf] = await Promise.all([ctx.createUser(), ctx.createUser()]);
+      const logins = await Promise.all([byAdmin, byAdmin, bySelf, bySelf].map((user) => logIn(ctx, user)));
+      const naming = async (ids: string[]) => (await dumpRedis(url)).filter((entry) => ids.some((id) => entry.key.includes(id) || entry.value.includes(id)));
+      const before = await naming([byAdmin.id, bySelf.id]);
+      expectThat(before.length > 0, 'four logins left no key in Redis that names their users: the sessions are kept somewhere else', {
+        expected: "keys whose name or value holds the users' ids (their sessions)",
+        actual: 'none',
+      });
+      expectJson(await admin.delete(`/api/v1/users/${byAdmin.id}`), 200, {}, 'the admin deleting a user');
+      expectJson(await logins[2]!.client.delete(`/api/v1/users/${bySelf.id}`), 200, {}, 'a user deleting their own account');
+      // Looked for before any cookie comes back: only the deletions can have removed the keys.
+      const left = await naming([byAdmin.id, bySelf.id]);
+      expectThat(left.length === 0, `after the users were deleted, ${left.length} keys of Redis still name them`, {
+        expected: "no key or value with a deleted user's id",
+        actual: left.map((entry) => entry.key).join('\n'),
+      });
+      for (const login of logins) {
+        const res = await meWith(ctx.client(), login.pair);
+        expectError(res, 403, 'Forbidden', "a deleted user's session");
+      }
+      return `${before.length} keys named the two users, none after`;
+    },
   },
 ];
