@@ -168,6 +168,7 @@ function profileArgs(profileName: string): string[] {
  * (which it names at start).
  */
 async function moreInstances(target: Target, first: Started, count: number): Promise<LessonServer[]> {
+  if (count <= 0) return [];
   const [, redisUrl] = await first.server.waitForLine(/redis-server of this process at (redis:\/\/[\d.]+:\d+)/);
   return Promise.all(
     Array.from({ length: count }, (_, i) =>

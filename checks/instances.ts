@@ -240,14 +240,23 @@ export class StartedInstance implements Instance {
   readonly strategy: AuthStrategy;
   readonly dbPath = '';
   private readonly server: CommandServer;
+  /** The environment of every start: the checks', and the `REDIS_URL` of a Redis the runner started. */
+  private readonly startEnv: Record<string, string>;
+  /** The Redis the runner started for it (lesson 8), while it runs; its folder. */
+  private redis: { server: RedisServer; dir: string } | undefined;
 
   constructor(
     private readonly lesson: LessonEntry,
     private readonly command: StartCommand,
-    readonly env: Env,
+    env: Env,
   ) {
     this.strategy = lesson.auth(env);
-    this.server = new CommandServer({ command: command.command, cwd: command.cwd, env });
+    this.startEnv = { ...env };
+    this.server = new CommandServer({ command: command.command, cwd: command.cwd, env: this.startEnv });
+  }
+
+  get env(): Env {
+    return this.startEnv;
   }
 
   get url(): string {
@@ -258,12 +267,25 @@ export class StartedInstance implements Instance {
     return need === 'database' ? BY_HAND.database : null;
   }
 
-  start(): Promise<void> {
+  async start(): Promise<void> {
+    // Lesson 8: a Redis for the learner's server, unless the checks name one (a variant
+    // inherits the REDIS_URL of the server it was made from).
+    if (this.lesson.redis && !this.startEnv.REDIS_URL) {
+      const dir = makeTempDir();
+      this.redis = { server: await RedisServer.start({ dir }), dir };
+      this.startEnv.REDIS_URL = this.redis.server.url;
+    }
     return this.server.start();
   }
 
-  stop(): Promise<void> {
-    return this.server.stop();
+  async stop(): Promise<void> {
+    await this.server.stop();
+    if (this.redis) {
+      await this.redis.server.stop();
+      removeTempDir(this.redis.dir);
+      this.redis = undefined;
+      delete this.startEnv.REDIS_URL;
+    }
   }
 
   setup(_users: readonly SeededUser[], port: number): string[] {

@@ -56,10 +56,17 @@ async function withCluster(ctx: CheckContext, count: number, env: Env, story: (c
   }
 }
 
-/** The Redis the server uses: `REDIS_URL` of its environment; the check is skipped without it. */
+/**
+ * The Redis the server uses: `REDIS_URL` of its environment. A server the runner starts always
+ * gets one on lesson 8; with `--url`, the check is skipped unless `--env` names it.
+ */
 function redisUrlOf(ctx: CheckContext): string {
   const url = ctx.env.REDIS_URL;
-  if (!url) ctx.skip("it reads the server's Redis: say where it is with --env REDIS_URL=redis://…");
+  if (!url && ctx.mode === 'url') ctx.skip("it reads the server's Redis: say where it is with --env REDIS_URL=redis://…");
+  expectThat(url, 'the server was started without a REDIS_URL: lesson 8 keeps its sessions in the Redis it names', {
+    expected: 'REDIS_URL in the environment of a lesson 8 server',
+    actual: 'none (a server of an earlier lesson?)',
+  });
   return url;
 }
 

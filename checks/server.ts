@@ -23,8 +23,6 @@ import { makeTempDir as makeSharedTempDir, removeTempDir as removeSharedTempDir 
 import { timeLimits } from './time.ts';
 import type { Env } from './types.ts';
 
-export { freePort };
-
 /** The project's root folder. */
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -67,24 +67,39 @@ export class RedisUnavailable extends Error {
   }
 }
 
+/** When Redis last answered a command of this process (in `performance.now()` time). */
+let lastAnswerAt = 0;
+
 /**
- * The value of a Redis command; a failure, or no answer within {@link redisDeadlineMs} (a
- * Redis that is up but silent: a hung machine, a full network buffer), is a
+ * The value of a Redis command; a failure, or {@link redisDeadlineMs} of silence from Redis
+ * (up but not answering: a hung machine, a full network buffer), is a
  * {@link RedisUnavailable}.
+ *
+ * The deadline is on Redis's silence, not on one command's wait: under a burst of requests,
+ * answers queue up in this process, and a command may wait longer than the deadline while
+ * Redis answers the others all along. Redis answers the commands of a connection in order,
+ * so while answers keep coming, this one's is on its way.
  *
  * @example
  * const data = await fromRedis(client.get(key));
  */
 export async function fromRedis<T>(work: Promise<T>): Promise<T> {
+  const sentAt = performance.now();
+  const answered = () => {
+    lastAnswerAt = performance.now();
+  };
+  work.then(answered, answered);
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
     // setImmediate: after a stall of this process (a busy machine), timers run before the
-    // socket is read; an answer that came in meanwhile still wins.
-    const giveUp = () => reject(new Error(`no answer within ${redisDeadlineMs} ms`));
-    timer = setTimeout(() => setImmediate(giveUp), redisDeadlineMs);
+    // socket is read; answers that came in meanwhile count.
+    const check = () => {
+      const silentMs = performance.now() - Math.max(lastAnswerAt, sentAt);
+      if (silentMs >= redisDeadlineMs) reject(new Error(`no answer from Redis for ${redisDeadlineMs} ms`));
+      else timer = setTimeout(() => setImmediate(check), redisDeadlineMs - silentMs);
+    };
+    timer = setTimeout(() => setImmediate(check), redisDeadlineMs);
   });
-  // A late answer, or a late failure, of a command given up on goes nowhere.
-  work.catch(() => {});
   try {
     return await Promise.race([work, late]);
   } catch (error) {
