@@ -25,7 +25,7 @@ import { weakProductionSettings } from '../07-hardening/production.ts';
 import type { IndexedSessionStore } from '../07-hardening/session-stores.ts';
 import { AttemptThrottle, type AttemptLimiters } from '../07-hardening/throttle.ts';
 import { lesson } from '../curriculum.ts';
-import { createRedisClient, type RedisClient } from './redis.ts';
+import { createRedisClient, redisDeadlineMs, type RedisClient } from './redis.ts';
 import { RedisSessionStore, type RedisStoreLimits } from './redis-store.ts';
 import { redisLimiters } from './throttle.ts';
 
@@ -35,6 +35,8 @@ export interface RedisConfig {
   redisUrl: string | null;
   /** `INSTANCE_NAME`: what the `X-Instance` header says (default: host name and process id). */
   instanceName: string;
+  /** `REDIS_TIMEOUT` in ms: how long Redis may stay silent before a request gets its 503. */
+  timeoutMs: number;
 }
 
 /**
@@ -46,7 +48,9 @@ export interface RedisConfig {
 export function loadRedisConfig(env: NodeJS.ProcessEnv = process.env): RedisConfig {
   const redisUrl = env.REDIS_URL || null;
   if (redisUrl !== null && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError(`REDIS_URL must start with redis:// or rediss://, got "${redisUrl}"`);
-  return { redisUrl, instanceName: env.INSTANCE_NAME || `${hostname()}-${process.pid}` };
+  const timeout = env.REDIS_TIMEOUT ? Number(env.REDIS_TIMEOUT) : redisDeadlineMs / 1000;
+  if (!(timeout > 0 && timeout <= 60)) throw new ConfigError(`REDIS_TIMEOUT takes seconds, more than 0 and at most 60, got "${env.REDIS_TIMEOUT}"`);
+  return { redisUrl, instanceName: env.INSTANCE_NAME || `${hostname()}-${process.pid}`, timeoutMs: timeout * 1000 };
 }
 
 /** How long the server waits for Redis when it starts before it gives up, in ms. */
@@ -86,8 +90,8 @@ export interface RedisParts {
   client: (url: string) => RedisClient;
   /** The session store, with its index of each user's sessions. */
   store: (client: RedisClient, limits: RedisStoreLimits) => IndexedSessionStore | Promise<IndexedSessionStore>;
-  /** The throttle's two counters. */
-  limiters: (client: RedisClient, settings: HardeningConfig) => AttemptLimiters;
+  /** The throttle's two counters, failing after `timeoutMs` of silence from Redis. */
+  limiters: (client: RedisClient, settings: HardeningConfig, timeoutMs: number) => AttemptLimiters;
 }
 
 /** Lesson 8's own parts. */
@@ -121,7 +125,7 @@ export async function createRedisBasicLesson(config: Config, parts: RedisParts =
   const settings = loadHardeningConfig();
   createUserRoleTable(database());
   const { client, notice } = await connectRedis(config, redisConfig, parts.client);
-  const passwords = new PasswordCheck(new AttemptThrottle(parts.limiters(client, settings)));
+  const passwords = new PasswordCheck(new AttemptThrottle(parts.limiters(client, settings, redisConfig.timeoutMs)));
   return {
     app: withInstanceHeader(redisConfig.instanceName, createHardenedBasicApp(config, { passwords, settings })),
     start: () => void passwords.warmUp(),
@@ -144,10 +148,11 @@ export async function createRedisSessionLesson(config: Config, parts: RedisParts
   const { secrets, notices } = resolveSessionSecrets(sessionConfig, config.dbPath);
   createUserRoleTable(database());
   const { client, notice } = await connectRedis(config, redisConfig, parts.client);
-  const passwords = new PasswordCheck(new AttemptThrottle(parts.limiters(client, settings)));
+  const passwords = new PasswordCheck(new AttemptThrottle(parts.limiters(client, settings, redisConfig.timeoutMs)));
   const store = await parts.store(client, {
     idleTimeoutMs: config.sessionIdleTimeoutSeconds * 1000,
     durationMs: config.sessionDurationSeconds * 1000,
+    timeoutMs: redisConfig.timeoutMs,
   });
   const app = createHardenedSessionApp(config, { secrets, store, passwords, settings, servedBy: lesson(8) });
   const ignored = sessionConfig.sessionStore === 'memory' ? ['SESSION_STORE=memory is ignored: lesson 8 keeps its sessions in Redis'] : [];

@@ -9,6 +9,9 @@
  *   the absolute limit. connect-redis rounds TTLs up to whole seconds, which would keep a
  *   session with `SESSION_IDLE_TIMEOUT=0.5` alive a second; so `set` and `touch` are our own.
  *   Redis deletes expired keys itself: there is no sweeper.
+ * - **Outages.** `get` and `destroy` are our own too, so that every command of the store goes
+ *   through {@link fromRedis}: a Redis that is down or silent is a 503, never a hung request.
+ *   connect-redis keeps `all`, `ids`, `length` and `clear`.
  * - **Users.** `user-sessions:{<user id>}`, a sorted set of the user's session keys, scored by
  *   login time, for "log out everywhere", deleting a user and the cap. The braces are a
  *   Redis Cluster hash tag: every key of one user's index lands on one node.
@@ -37,6 +40,8 @@ export interface RedisStoreLimits {
   idleTimeoutMs: number;
   /** `SESSION_DURATION` in ms (0: none): no key outlives the login by more. */
   durationMs: number;
+  /** How long Redis may stay silent before a command fails (`REDIS_TIMEOUT`; default 500 ms). */
+  timeoutMs?: number;
   /** The clock (tests pass their own). */
   now?: Clock;
 }
@@ -76,6 +81,11 @@ export class RedisSessionStore extends RedisStore implements UserSessionIndex {
     return Math.min(...ends) - now;
   }
 
+  /** The command's answer, or a 503 once Redis has been silent for `REDIS_TIMEOUT` ({@link fromRedis}). */
+  private answer<T>(work: Promise<T>): Promise<T> {
+    return fromRedis(work, this.limits.timeoutMs);
+  }
+
   /** What the key holds after the prefix: the SHA-256 of the session id, never the id. */
   protected storeId(sid: string): string {
     return hashSessionId(sid);
@@ -84,7 +94,7 @@ export class RedisSessionStore extends RedisStore implements UserSessionIndex {
   /** The session stored under the id (its hash), or null. */
   override async get(sid: string, cb?: Callback): Promise<void> {
     try {
-      const data = await fromRedis(this.redis.get(sessionPrefix + this.storeId(sid)));
+      const data = await this.answer(this.redis.get(sessionPrefix + this.storeId(sid)));
       cb?.(null, data === null ? null : JSON.parse(data));
     } catch (error) {
       cb?.(error);
@@ -97,7 +107,7 @@ export class RedisSessionStore extends RedisStore implements UserSessionIndex {
     const ttl = this.ttlMs(sess);
     try {
       if (ttl <= 0) {
-        await fromRedis(this.redis.del(key));
+        await this.answer(this.redis.del(key));
       } else {
         const write = this.redis.multi().set(key, JSON.stringify(sess), { expiration: { type: 'PX', value: ttl } });
         // The index follows the session: its member goes with it at logout, and the index
@@ -107,7 +117,7 @@ export class RedisSessionStore extends RedisStore implements UserSessionIndex {
           write.zAdd(index, { score: typeof sess.loginAt === 'number' ? sess.loginAt : this.clock(), value: key }, { NX: true });
           write.pExpire(index, ttl, 'GT').pExpire(index, ttl, 'NX');
         }
-        await fromRedis(write.exec());
+        await this.answer(write.exec());
       }
       cb?.();
     } catch (error) {
@@ -121,7 +131,7 @@ export class RedisSessionStore extends RedisStore implements UserSessionIndex {
       const ttl = this.ttlMs(sess);
       // PEXPIRE on a key that is gone does nothing: a touch never revives an ended session.
       const key = sessionPrefix + this.storeId(sid);
-      await fromRedis(ttl > 0 ? this.redis.pExpire(key, ttl) : this.redis.del(key));
+      await this.answer(ttl > 0 ? this.redis.pExpire(key, ttl) : this.redis.del(key));
       cb?.();
     } catch (error) {
       cb?.(error);
@@ -133,7 +143,7 @@ export class RedisSessionStore extends RedisStore implements UserSessionIndex {
     // The index entry is left for destroyUserSessions and capUserSessions to prune: a logout
     // does not know whose session it ends without reading it first.
     try {
-      await fromRedis(this.redis.del(sessionPrefix + this.storeId(sid)));
+      await this.answer(this.redis.del(sessionPrefix + this.storeId(sid)));
       cb?.();
     } catch (error) {
       cb?.(error);
@@ -143,26 +153,26 @@ export class RedisSessionStore extends RedisStore implements UserSessionIndex {
   async destroyUserSessions(userId: string, keepSessionId?: string): Promise<number> {
     const keep = keepSessionId === undefined ? null : sessionPrefix + this.storeId(keepSessionId);
     const index = userIndexKey(userId);
-    const keys = (await fromRedis(this.redis.zRange(index, 0, -1))).filter((key) => key !== keep);
+    const keys = (await this.answer(this.redis.zRange(index, 0, -1))).filter((key) => key !== keep);
     if (keys.length === 0) return 0;
     // One DEL per key: in a Cluster, the session keys of one user live on different nodes.
-    const ended = await fromRedis(Promise.all(keys.map((key) => this.redis.del(key))));
-    await fromRedis(this.redis.zRem(index, keys));
+    const ended = await this.answer(Promise.all(keys.map((key) => this.redis.del(key))));
+    await this.answer(this.redis.zRem(index, keys));
     return ended.reduce((sum, count) => sum + count, 0);
   }
 
   async capUserSessions(userId: string, max: number): Promise<number> {
     const index = userIndexKey(userId);
     // Within the cap, even counting the expired members: nothing to do, in one command.
-    if ((await fromRedis(this.redis.zCard(index))) <= max) return 0;
-    const keys = await fromRedis(this.redis.zRange(index, 0, -1));
-    const exists = await fromRedis(Promise.all(keys.map((key) => this.redis.exists(key))));
+    if ((await this.answer(this.redis.zCard(index))) <= max) return 0;
+    const keys = await this.answer(this.redis.zRange(index, 0, -1));
+    const exists = await this.answer(Promise.all(keys.map((key) => this.redis.exists(key))));
     const gone = keys.filter((_, i) => exists[i] === 0);
     // Oldest first (the score is the login time): all live ones but the newest `max` go.
     const live = keys.filter((_, i) => exists[i] === 1);
     const ended = live.slice(0, Math.max(0, live.length - max));
-    await fromRedis(Promise.all(ended.map((key) => this.redis.del(key))));
-    if (gone.length + ended.length > 0) await fromRedis(this.redis.zRem(index, [...gone, ...ended]));
+    await this.answer(Promise.all(ended.map((key) => this.redis.del(key))));
+    if (gone.length + ended.length > 0) await this.answer(this.redis.zRem(index, [...gone, ...ended]));
     return ended.length;
   }
 }

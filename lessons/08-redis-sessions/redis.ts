@@ -6,7 +6,10 @@
  */
 import { createClient } from 'redis';
 
-/** How long one Redis command may take before the request gets its 503, in ms. */
+/**
+ * How long Redis may stay silent before a request gets its 503, in ms: the default of
+ * `REDIS_TIMEOUT` (0.5 s).
+ */
 export const redisDeadlineMs = 500;
 
 /** The client lesson 8 uses (node-redis 6). */
@@ -71,9 +74,8 @@ export class RedisUnavailable extends Error {
 let lastAnswerAt = 0;
 
 /**
- * The value of a Redis command; a failure, or {@link redisDeadlineMs} of silence from Redis
- * (up but not answering: a hung machine, a full network buffer), is a
- * {@link RedisUnavailable}.
+ * The value of a Redis command; a failure, or `deadlineMs` of silence from Redis (up but not
+ * answering: a hung machine, a full network buffer), is a {@link RedisUnavailable}.
  *
  * The deadline is on Redis's silence, not on one command's wait: under a burst of requests,
  * answers queue up in this process, and a command may wait longer than the deadline while
@@ -83,7 +85,7 @@ let lastAnswerAt = 0;
  * @example
  * const data = await fromRedis(client.get(key));
  */
-export async function fromRedis<T>(work: Promise<T>): Promise<T> {
+export async function fromRedis<T>(work: Promise<T>, deadlineMs = redisDeadlineMs): Promise<T> {
   const sentAt = performance.now();
   const answered = () => {
     lastAnswerAt = performance.now();
@@ -95,10 +97,10 @@ export async function fromRedis<T>(work: Promise<T>): Promise<T> {
     // socket is read; answers that came in meanwhile count.
     const check = () => {
       const silentMs = performance.now() - Math.max(lastAnswerAt, sentAt);
-      if (silentMs >= redisDeadlineMs) reject(new Error(`no answer from Redis for ${redisDeadlineMs} ms`));
-      else timer = setTimeout(() => setImmediate(check), redisDeadlineMs - silentMs);
+      if (silentMs >= deadlineMs) reject(new Error(`no answer from Redis for ${deadlineMs} ms`));
+      else timer = setTimeout(() => setImmediate(check), deadlineMs - silentMs);
     };
-    timer = setTimeout(() => setImmediate(check), redisDeadlineMs);
+    timer = setTimeout(() => setImmediate(check), deadlineMs);
   });
   try {
     return await Promise.race([work, late]);
