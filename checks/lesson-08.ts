@@ -3,7 +3,7 @@
  * instances, through a crash of one of them and an outage of Redis.
  *
  * Most checks use the Redis the main server uses (its `REDIS_URL`: the runner gives one to
- * each of this project's servers; with `--url`, say it with `--env REDIS_URL=…`), and more
+ * every lesson 8 server it starts; with `--url`, say it with `--env REDIS_URL=…`), and more
  * instances on the same database and Redis. The outage checks stop and freeze Redis, so they
  * start a Redis of their own (Debian's `redis-server`) and instances that use it (`--start`
  * passes `REDIS_URL` to the learner's server too).
@@ -192,7 +192,7 @@ export const checks: Check[] = [
   {
     id: 'L8-instance-crash',
     lesson: 8,
-    claim: 'An instance killed with `SIGKILL` loses no session: the others serve its sessions meanwhile, and it serves them again once it is back.',
+    claim: 'An instance killed with `SIGKILL` loses no session: the other instances serve its sessions, and so does it once it is started again.',
     reference: 'ASVS 5 V7',
     section: 'when-an-instance-dies',
     profiles: SECURE,
