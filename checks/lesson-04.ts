@@ -284,8 +284,16 @@ export const checks: Check[] = [
       await sleep(old.received + DURATION_MS + LATE_MS - Date.now());
       expectError((await useSession(client, old)).res, 403, 'Forbidden', 'the expired cookie, replayed');
       // A new login works meanwhile (so the server does not simply refuse everything)...
-      const fresh = await logIn(ctx, client, user);
-      expectUser((await useSession(client, fresh)).res, user, 'a new session, between two replays');
+      let served = false;
+      for (let attempt = 1; attempt <= ATTEMPTS && !served; attempt++) {
+        const fresh = await timedLogIn(ctx, client, user);
+        const use = await useSession(client, fresh);
+        // A use that came most of SESSION_DURATION after the login may rightly be refused: again.
+        if (use.received - fresh.sent > DURATION_MS * 0.75) continue;
+        expectUser(use.res, user, 'a new session, between two replays');
+        served = true;
+      }
+      if (!served) ctx.skip(`the machine was too slow: ${ATTEMPTS} times, a login and one request took most of SESSION_DURATION=${DURATION_SECONDS}`);
       // ...and the old cookie stays refused however often it comes back.
       for (let i = 2; i <= 3; i++) {
         const replay = await useSession(client, old);
