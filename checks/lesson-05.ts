@@ -181,17 +181,13 @@ export const checks: Check[] = [
       // timeout can have ended it. A learner's store is out of reach: restsOn covers it.
       const db = ctx.mode === 'own' ? ctx.openDatabase() : null;
       const logIn = async (what: string) => {
-        for (let attempt = 1; ; attempt++) {
-          const start = Date.now();
-          const session = await logInAs(ctx, user);
-          const at = Date.now();
-          // A login that took half the idle timeout may have ended (and been purged) already.
-          if (at - start < idleMs / 2) {
-            if (db) expectStored(db, session.value, `right after login (${what})`);
-            return { ...session, start, at };
-          }
-          if (attempt === 3) ctx.skip(`the machine was too slow: 3 times, a login took half of SESSION_IDLE_TIMEOUT=${idleMs / 1000}`);
-        }
+        const start = Date.now();
+        const session = await logInAs(ctx, user);
+        const at = Date.now();
+        // A login that took half the idle timeout (a busy machine) may have ended, and been
+        // purged, already: the expiry below is still judged, the row is not looked for.
+        if (db && at - start < idleMs / 2) expectStored(db, session.value, `right after login (${what})`);
+        return { ...session, start, at };
       };
       // busy: used all along, so only the absolute limit can end it; idle: never used again.
       const busy = await logIn('the busy session');
